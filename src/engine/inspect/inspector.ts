@@ -1,0 +1,310 @@
+// The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
+import { readFileSync } from 'node:fs';
+import type * as ort from 'onnxruntime-node';
+import { analyseDecoder, isAvailable, type DecoderAnatomy } from './graph-analysis';
+import { promoteOutputs } from './graph-edit';
+import { readFloats } from './initializers';
+import { lensLogits, type FinalNorm, type LmHead } from './logit-lens';
+import { positionStats, topK, type PositionStats } from './next-token-stats';
+import { decodeGraph, type OnnxGraph } from './onnx-proto';
+import { TensorCache } from './tensor-cache';
+
+export interface InspectedPiece {
+  id: number;
+  text: string;
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** What the inspector needs from a loaded model; the engine provides it. */
+export interface InspectableModel {
+  onnxPath: string;
+  dims: { layers: number; heads: number; hidden: number; vocab: number; contextLength: number };
+  /** config.json, for the final norm's kind and epsilon. */
+  config: Record<string, unknown>;
+  bosId: number | undefined;
+  /** Tokens of `text` without special tokens, with spans into `text`. */
+  tokenize(text: string): InspectedPiece[];
+  tokenText(id: number): string;
+  openSession(onnxPath: string): Promise<ort.InferenceSession>;
+  /** One full pass over `ids` (no cache), fetching only `fetches`. */
+  run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, ort.Tensor>>;
+}
+
+export interface Inspection {
+  handle: string;
+  tokens: InspectedPiece[];
+  /** positions[i] scores tokens[i] given what precedes it; null for a first token no BOS precedes. */
+  positions: (PositionStats | null)[];
+  /** The BOS token the pass started with (attention matrices include it as row/column 0), if any. */
+  bos: { id: number; text: string } | null;
+  layers: number;
+  heads: number;
+  /** Set when the text had more tokens than the context holds: only the first `tokens.length` were inspected. */
+  truncated: { totalTokens: number; inspectedChars: number } | null;
+  attention: { available: true } | { available: false; reason: string };
+  lens: { available: true } | { available: false; reason: string };
+  timings: { tokenizeMs: number; forwardMs: number; statsMs: number };
+}
+
+export interface LensLayer {
+  layer: number;
+  top: { id: number; prob: number }[];
+  /** Rank and probability of the actual token at this layer. */
+  rank: number;
+  prob: number;
+}
+
+interface Held {
+  ids: number[];
+  offset: number;
+}
+
+const reason = (x: unknown) => (x as { unavailable: string }).unavailable;
+
+export class Inspector {
+  private readonly held = new Map<string, Held>();
+  private readonly cache: TensorCache<Float32Array>;
+  private next = 0;
+  private lensParts: { norm: FinalNorm; head: LmHead } | undefined;
+  private embedding: { weights: Float32Array; norms: Float32Array } | undefined;
+
+  private constructor(
+    private readonly model: InspectableModel,
+    private readonly graph: OnnxGraph,
+    private readonly anatomy: DecoderAnatomy,
+    private readonly session: ort.InferenceSession,
+    budgetBytes: number,
+  ) {
+    this.cache = new TensorCache(budgetBytes);
+  }
+
+  static async create(
+    model: InspectableModel,
+    options: { cacheDir: string; budgetBytes?: number },
+  ): Promise<Inspector> {
+    const graph = decodeGraph(readFileSync(model.onnxPath));
+    const anatomy = analyseDecoder(graph, model.dims);
+    const promoted = [
+      ...(isAvailable(anatomy.attention) ? anatomy.attention : []),
+      ...(isAvailable(anatomy.residual) ? anatomy.residual : []),
+    ];
+    const path = promoted.length
+      ? promoteOutputs(model.onnxPath, graph, promoted, options.cacheDir)
+      : model.onnxPath;
+    const session = await model.openSession(path);
+    return new Inspector(model, graph, anatomy, session, options.budgetBytes ?? 256 * 2 ** 20);
+  }
+
+  get attentionAvailable(): true | string {
+    return isAvailable(this.anatomy.attention) ? true : reason(this.anatomy.attention);
+  }
+
+  async inspect(text: string, options: { topK?: number } = {}): Promise<Inspection> {
+    const k = options.topK ?? 10;
+    const t0 = performance.now();
+    const all = this.model.tokenize(text);
+    const bos = this.model.bosId;
+    const offset = bos === undefined ? 0 : 1;
+    const limit = this.model.dims.contextLength - offset;
+    const tokens = all.slice(0, limit);
+    const ids = [...(bos === undefined ? [] : [bos]), ...tokens.map((t) => t.id)];
+    const t1 = performance.now();
+    const logits = ids.length ? await this.fetch(ids, 'logits') : new Float32Array(0);
+    const t2 = performance.now();
+    const V = this.model.dims.vocab;
+    const positions = tokens.map((tok, i) => {
+      const r = i + offset - 1;
+      return r < 0 ? null : positionStats(logits.subarray(r * V, (r + 1) * V), tok.id, k);
+    });
+    const handle = `i${this.next++}`;
+    this.held.set(handle, { ids, offset });
+    while (this.held.size > 8) this.release(this.held.keys().next().value as string);
+    const lensOk = this.lensUnavailable();
+    return {
+      handle,
+      tokens,
+      positions,
+      bos: bos === undefined ? null : { id: bos, text: this.model.tokenText(bos) },
+      layers: this.model.dims.layers,
+      heads: this.model.dims.heads,
+      truncated:
+        all.length > tokens.length
+          ? { totalTokens: all.length, inspectedChars: tokens.at(-1)?.end ?? 0 }
+          : null,
+      attention: isAvailable(this.anatomy.attention)
+        ? { available: true }
+        : { available: false, reason: reason(this.anatomy.attention) },
+      lens: lensOk ? { available: false, reason: lensOk } : { available: true },
+      timings: { tokenizeMs: t1 - t0, forwardMs: t2 - t1, statsMs: performance.now() - t2 },
+    };
+  }
+
+  /** Attention probabilities [n, n] (n = tokens + BOS) of one head, or the mean over heads. */
+  async attention(
+    handle: string,
+    layer: number,
+    head: number | 'mean',
+  ): Promise<{ size: number; data: Float32Array }> {
+    const { ids } = this.get(handle);
+    if (!isAvailable(this.anatomy.attention))
+      throw new Error(`attention unavailable: ${reason(this.anatomy.attention)}`);
+    const name = this.anatomy.attention[layer];
+    if (name === undefined) throw new Error(`layer ${layer} out of range 0..${this.model.dims.layers - 1}`);
+    const H = this.model.dims.heads;
+    if (head !== 'mean' && !(Number.isInteger(head) && head >= 0 && head < H)) {
+      throw new Error(`head ${head} out of range 0..${H - 1}`);
+    }
+    const all = await this.cached(handle, ids, name);
+    const n = ids.length;
+    if (all.length !== H * n * n)
+      throw new Error(`layer ${layer} attention has ${all.length} values, expected ${H * n * n}`);
+    if (head !== 'mean') return { size: n, data: all.slice(head * n * n, (head + 1) * n * n) };
+    const mean = new Float32Array(n * n);
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < n * n; i++) mean[i] = (mean[i] as number) + (all[h * n * n + i] as number) / H;
+    return { size: n, data: mean };
+  }
+
+  /** Every layer's and head's matrix averaged down to size x size blocks: [layers, heads, size, size]. */
+  async thumbnails(handle: string, size: number): Promise<{ size: number; data: Float32Array }> {
+    const { ids } = this.get(handle);
+    const { layers, heads } = this.model.dims;
+    const n = ids.length;
+    const s = Math.max(1, Math.min(size, n));
+    const out = new Float32Array(layers * heads * s * s);
+    const counts = new Float32Array(s * s);
+    const cellOf = (i: number, j: number) => Math.floor((i * s) / n) * s + Math.floor((j * s) / n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) counts[cellOf(i, j)] = (counts[cellOf(i, j)] as number) + 1;
+    for (let l = 0; l < layers; l++) {
+      for (let h = 0; h < heads; h++) {
+        const { data } = await this.attention(handle, l, h);
+        const base = (l * heads + h) * s * s;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j <= i; j++) {
+            const cell = cellOf(i, j);
+            out[base + cell] =
+              (out[base + cell] as number) + (data[i * n + j] as number) / (counts[cell] as number);
+          }
+        }
+      }
+    }
+    return { size: s, data: out };
+  }
+
+  /** What each layer would predict for tokens[position] (embedding output first, the final layer last). */
+  async lens(handle: string, position: number, k = 10): Promise<LensLayer[]> {
+    const { ids, offset } = this.get(handle);
+    const why = this.lensUnavailable();
+    if (why) throw new Error(`logit lens unavailable: ${why}`);
+    const row = position + offset - 1;
+    if (!Number.isInteger(position) || row < 0 || position + offset >= ids.length) {
+      throw new Error(`position ${position} has no prediction to look at`);
+    }
+    const actual = ids[position + offset] as number;
+    const { norm, head } = this.loadLens();
+    const d = this.model.dims.hidden;
+    const out: LensLayer[] = [];
+    for (const [layer, name] of (this.anatomy.residual as string[]).entries()) {
+      const h = (await this.cached(handle, ids, name)).subarray(row * d, (row + 1) * d);
+      const stats = positionStats(lensLogits(h, norm, head), actual, k);
+      out.push({ layer, top: stats.top, rank: stats.rank, prob: Math.exp(stats.logprob) });
+    }
+    return out;
+  }
+
+  /** The k tokens whose input embeddings are closest to `id`'s by cosine similarity (itself first). */
+  neighbours(id: number, k = 10): { id: number; cosine: number }[] {
+    if (!isAvailable(this.anatomy.embedding))
+      throw new Error(`embeddings unavailable: ${reason(this.anatomy.embedding)}`);
+    const { vocab: V, hidden: d } = this.model.dims;
+    if (!Number.isInteger(id) || id < 0 || id >= V)
+      throw new Error(`token id ${id} out of range 0..${V - 1}`);
+    if (!this.embedding) {
+      const weights = readFloats(this.initializer(this.anatomy.embedding), this.model.onnxPath);
+      const norms = new Float32Array(V);
+      for (let v = 0; v < V; v++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += (weights[v * d + i] as number) ** 2;
+        norms[v] = Math.sqrt(s) || 1;
+      }
+      this.embedding = { weights, norms };
+    }
+    const { weights, norms } = this.embedding;
+    const sims = new Float32Array(V);
+    for (let v = 0; v < V; v++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += (weights[v * d + i] as number) * (weights[id * d + i] as number);
+      sims[v] = s / ((norms[v] as number) * (norms[id] as number));
+    }
+    return topK(sims, k).map((v) => ({ id: v, cosine: sims[v] as number }));
+  }
+
+  release(handle: string): void {
+    this.held.delete(handle);
+    this.cache.deletePrefix(`${handle}:`);
+  }
+
+  get cachedBytes(): number {
+    return this.cache.usedBytes;
+  }
+
+  private get(handle: string): Held {
+    const h = this.held.get(handle);
+    if (!h) throw new Error(`inspection ${handle} is gone (released or evicted): inspect again`);
+    return h;
+  }
+
+  private async fetch(ids: number[], name: string): Promise<Float32Array> {
+    const out = await this.model.run(this.session, ids, [name]);
+    const t = out[name];
+    if (!t || !(t.data instanceof Float32Array))
+      throw new Error(`the model did not return ${name} as float32`);
+    return t.data;
+  }
+
+  private async cached(handle: string, ids: number[], name: string): Promise<Float32Array> {
+    const key = `${handle}:${name}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const data = await this.fetch(ids, name);
+    this.cache.set(key, data);
+    return data;
+  }
+
+  private initializer(name: string) {
+    const t = this.graph.initializer.find((x) => x.name === name);
+    if (!t) throw new Error(`initializer ${name} not found`);
+    return t;
+  }
+
+  private lensUnavailable(): string | undefined {
+    for (const part of [this.anatomy.residual, this.anatomy.lmHead, this.anatomy.finalNorm]) {
+      if (!isAvailable(part)) return reason(part);
+    }
+    return undefined;
+  }
+
+  private loadLens(): { norm: FinalNorm; head: LmHead } {
+    if (this.lensParts) return this.lensParts;
+    const fn = this.anatomy.finalNorm as { scale: string; bias?: string };
+    const lm = this.anatomy.lmHead as { initializer: string; vocabMajor: boolean };
+    const c = this.model.config;
+    const eps = [c.rms_norm_eps, c.layer_norm_epsilon, c.layer_norm_eps, c.norm_epsilon].find(
+      (x): x is number => typeof x === 'number',
+    );
+    const layerNormTypes = ['gpt2', 'gpt_neox', 'gptj', 'opt', 'bloom', 'falcon', 'phi', 'codegen'];
+    const norm: FinalNorm = {
+      kind: fn.bias || layerNormTypes.includes(String(c.model_type)) ? 'layer' : 'rms',
+      eps: eps ?? 1e-5,
+      scale: readFloats(this.initializer(fn.scale), this.model.onnxPath),
+      ...(fn.bias ? { bias: readFloats(this.initializer(fn.bias), this.model.onnxPath) } : {}),
+    };
+    const { vocab, hidden } = this.model.dims;
+    const weights = readFloats(this.initializer(lm.initializer), this.model.onnxPath);
+    this.lensParts = { norm, head: { weights, vocabMajor: lm.vocabMajor, vocab, hidden } };
+    return this.lensParts;
+  }
+}

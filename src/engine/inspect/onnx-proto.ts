@@ -1,0 +1,139 @@
+// The part of the ONNX protobuf schema the inspector reads (graph nodes, value infos, initializers), via protobufjs.
+import * as protobuf from 'protobufjs';
+
+// Field numbers from onnx/onnx.proto (IR version 10). Fields not listed are skipped when decoding, which is fine:
+// the inspector only reads the graph and never re-encodes a decoded model (see graph-edit.ts).
+const schema = {
+  nested: {
+    onnx: {
+      nested: {
+        ModelProto: { fields: { irVersion: { type: 'int64', id: 1 }, graph: { type: 'GraphProto', id: 7 } } },
+        GraphProto: {
+          fields: {
+            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
+            name: { type: 'string', id: 2 },
+            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
+            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
+          },
+        },
+        NodeProto: {
+          fields: {
+            input: { rule: 'repeated', type: 'string', id: 1 },
+            output: { rule: 'repeated', type: 'string', id: 2 },
+            name: { type: 'string', id: 3 },
+            opType: { type: 'string', id: 4 },
+            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+            domain: { type: 'string', id: 7 },
+          },
+        },
+        AttributeProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            f: { type: 'float', id: 2 },
+            i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
+            t: { type: 'TensorProto', id: 5 },
+            ints: { rule: 'repeated', type: 'int64', id: 8 },
+            type: { type: 'int32', id: 20 },
+          },
+        },
+        TensorProto: {
+          fields: {
+            dims: { rule: 'repeated', type: 'int64', id: 1 },
+            dataType: { type: 'int32', id: 2 },
+            floatData: { rule: 'repeated', type: 'float', id: 4 },
+            int64Data: { rule: 'repeated', type: 'int64', id: 7 },
+            name: { type: 'string', id: 8 },
+            rawData: { type: 'bytes', id: 9 },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
+          },
+        },
+        StringStringEntryProto: {
+          fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
+        },
+        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
+        TypeProto: {
+          fields: { tensorType: { type: 'TensorTypeProto', id: 1 } },
+        },
+        TensorTypeProto: {
+          fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
+        },
+        TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
+        Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
+      },
+    },
+  },
+};
+
+const root = protobuf.Root.fromJSON(schema);
+const ModelProto = root.lookupType('onnx.ModelProto');
+const GraphProto = root.lookupType('onnx.GraphProto');
+
+export const TENSOR_FLOAT = 1;
+
+export interface OnnxAttribute {
+  name: string;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  ints?: number[];
+}
+
+export interface OnnxNode {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: OnnxAttribute[];
+}
+
+export interface OnnxTensor {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData?: Uint8Array;
+  floatData: number[];
+  externalData: { key: string; value: string }[];
+  dataLocation?: number;
+}
+
+export interface OnnxGraph {
+  node: OnnxNode[];
+  initializer: OnnxTensor[];
+  input: { name: string }[];
+  output: { name: string }[];
+}
+
+/** Decodes a model file's graph. int64 fields become JS numbers (dims and attributes fit). */
+export function decodeGraph(bytes: Uint8Array): OnnxGraph {
+  const message = ModelProto.decode(bytes);
+  const model = ModelProto.toObject(message, {
+    longs: Number,
+    bytes: Uint8Array,
+    defaults: true,
+    arrays: true,
+  }) as {
+    graph?: OnnxGraph;
+  };
+  if (!model.graph) throw new Error('the ONNX file has no graph');
+  return model.graph;
+}
+
+/**
+ * Serialized bytes that, appended to a ModelProto, add float outputs to its graph. Protobuf merges a repeated
+ * occurrence of an embedded message field (ModelProto.graph) into the first one and concatenates its repeated
+ * fields, so the original model bytes, weights included, are never decoded and re-encoded.
+ */
+export function graphOutputsAppendix(names: readonly string[]): Uint8Array {
+  const graph = GraphProto.encode(
+    GraphProto.fromObject({
+      output: names.map((name) => ({ name, type: { tensorType: { elemType: TENSOR_FLOAT } } })),
+    }),
+  ).finish();
+  const writer = protobuf.Writer.create();
+  writer.uint32((7 << 3) | 2).bytes(graph); // field 7 (graph), wire type 2 (length-delimited)
+  return writer.finish();
+}
