@@ -75,7 +75,7 @@ export class Inspector {
     private readonly graph: OnnxGraph,
     private readonly anatomy: DecoderAnatomy,
     private readonly session: ort.InferenceSession,
-    budgetBytes: number,
+    private readonly budgetBytes: number,
   ) {
     this.cache = new TensorCache(budgetBytes);
   }
@@ -174,6 +174,9 @@ export class Inspector {
     const n = ids.length;
     const s = Math.max(1, Math.min(size, n));
     const out = new Float32Array(layers * heads * s * s);
+    if (isAvailable(this.anatomy.attention) && layers * heads * n * n * 4 <= this.budgetBytes / 2) {
+      await this.cachedMany(handle, ids, this.anatomy.attention); // one run for all layers
+    }
     const counts = new Float32Array(s * s);
     const cellOf = (i: number, j: number) => Math.floor((i * s) / n) * s + Math.floor((j * s) / n);
     for (let i = 0; i < n; i++)
@@ -207,8 +210,9 @@ export class Inspector {
     const { norm, head } = this.loadLens();
     const d = this.model.dims.hidden;
     const out: LensLayer[] = [];
-    for (const [layer, name] of (this.anatomy.residual as string[]).entries()) {
-      const h = (await this.cached(handle, ids, name)).subarray(row * d, (row + 1) * d);
+    const residual = await this.cachedMany(handle, ids, this.anatomy.residual as string[]);
+    for (const [layer, states] of residual.entries()) {
+      const h = states.subarray(row * d, (row + 1) * d);
       const stats = positionStats(lensLogits(h, norm, head), actual, k);
       out.push({ layer, top: stats.top, rank: stats.rank, prob: Math.exp(stats.logprob) });
     }
@@ -258,20 +262,34 @@ export class Inspector {
   }
 
   private async fetch(ids: number[], name: string): Promise<Float32Array> {
-    const out = await this.model.run(this.session, ids, [name]);
-    const t = out[name];
-    if (!t || !(t.data instanceof Float32Array))
-      throw new Error(`the model did not return ${name} as float32`);
-    return t.data;
+    return (await this.fetchMany(ids, [name]))[0] as Float32Array;
+  }
+
+  private async fetchMany(ids: number[], names: string[]): Promise<Float32Array[]> {
+    const out = await this.model.run(this.session, ids, names);
+    return names.map((name) => {
+      const t = out[name];
+      if (!t || !(t.data instanceof Float32Array))
+        throw new Error(`the model did not return ${name} as float32`);
+      return t.data;
+    });
   }
 
   private async cached(handle: string, ids: number[], name: string): Promise<Float32Array> {
-    const key = `${handle}:${name}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const data = await this.fetch(ids, name);
-    this.cache.set(key, data);
-    return data;
+    return (await this.cachedMany(handle, ids, [name]))[0] as Float32Array;
+  }
+
+  /** The named tensors of one inspection, fetching every missing one in a single run. */
+  private async cachedMany(handle: string, ids: number[], names: string[]): Promise<Float32Array[]> {
+    const hits = names.map((name) => this.cache.get(`${handle}:${name}`));
+    const missing = names.filter((_, i) => !hits[i]);
+    if (missing.length === 0) return hits as Float32Array[];
+    const fetched = new Map<string, Float32Array>();
+    (await this.fetchMany(ids, missing)).forEach((data, i) => {
+      fetched.set(missing[i] as string, data);
+      this.cache.set(`${handle}:${missing[i]}`, data);
+    });
+    return names.map((name, i) => hits[i] ?? (fetched.get(name) as Float32Array));
   }
 
   private initializer(name: string) {
