@@ -8,6 +8,7 @@ import onnx
 import torch
 
 import bpe
+import fused
 from model import Decoder, OnnxWrapper
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +52,7 @@ def tokenizer_config(vocab, ctx):
 
 
 def export_onnx(model, path):
+    """Exports with torch.onnx; returns the graph's input names."""
     cfg = model.cfg
     wrapper = OnnxWrapper(model).eval()
     past_len, q_len = 2, 3
@@ -79,20 +81,28 @@ def export_onnx(model, path):
     embed_shape = [cfg["vocab"], cfg["d"]]
     tied = [i.name for i in graph.graph.initializer if list(i.dims) == embed_shape]
     assert len(tied) == 1, f"the tied embedding must be stored once, found {tied}"
+    return inputs
 
 
 def reference(model, enc, texts):
     """Recorded torch outputs the Node tests compare ONNX Runtime against (an independent computation)."""
     rows = []
     probe = list(range(0, model.cfg["vocab"], max(1, model.cfg["vocab"] // 16)))
-    for text in texts:
+    for n, text in enumerate(texts):
         ids = enc.encode(text)[: model.cfg["ctx"]]
+        capture = [] if n == 0 else None
         with torch.no_grad():
-            logits = model(torch.tensor([ids]))[0]
+            logits = model(torch.tensor([ids]), capture)[0]
+        if capture is not None:  # attention of the first text: [layer][head] -> rows of probabilities
+            h = model.cfg["heads"]
+            rows_attention = [[[[round(float(v), 7) for v in r] for r in capture[l * h + j]] for j in range(h)]
+                              for l in range(model.cfg["layers"])]
         rows.append({"text": text, "ids": ids, "probe_ids": probe,
                      "probe_logits": [[round(float(v), 6) for v in logits[t, probe]] for t in range(len(ids))],
                      "argmax": logits.argmax(-1).tolist(),
                      "logsumexp": [round(float(v), 6) for v in torch.logsumexp(logits, -1)]})
+        if capture is not None:
+            rows[-1]["attention"] = rows_attention
     return rows
 
 
@@ -125,11 +135,12 @@ def tokenizer_reference(enc, work, count=48):
     path.write_text(json.dumps({"tokenizer": "models/glassbox-tiny/tokenizer.json", "rows": rows}, ensure_ascii=False))
 
 
-def export_folder(model, out_dir, tokenizer_path, name):
+def export_folder(model, out_dir, tokenizer_path, name, fused_attention=False):
     cfg = model.cfg
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out_dir / "onnx" / "model.onnx")
+    onnx_path = out_dir / "onnx" / "model.onnx"
+    inputs = fused.build(model, onnx_path) if fused_attention else export_onnx(model, onnx_path)
     shutil.copyfile(tokenizer_path, out_dir / "tokenizer.json")
     vocab = json.loads(Path(tokenizer_path).read_text())["model"]["vocab"]
     config = hf_config(cfg, vocab)
@@ -142,7 +153,8 @@ def export_folder(model, out_dir, tokenizer_path, name):
     ref_dir = ROOT / "test" / "fixtures" / "reference"
     ref_dir.mkdir(parents=True, exist_ok=True)
     enc = bpe.load(tokenizer_path)
-    (ref_dir / f"{name}.json").write_text(json.dumps({"model": name, "rows": reference(model.eval(), enc, REFERENCE_TEXTS)}))
+    rows = reference(model.eval(), enc, REFERENCE_TEXTS)
+    (ref_dir / f"{name}.json").write_text(json.dumps({"model": name, "inputs": inputs, "rows": rows}))
 
 
 def main():

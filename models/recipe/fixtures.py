@@ -13,7 +13,10 @@ LAYOUTS = {
     "llama-mha": {"layout": "llama"},
     "qwen2-gqa": {"layout": "qwen2", "kv_heads": 2, "head_dim": 12},  # head_dim * heads != d on purpose
     "gpt2": {"layout": "gpt2"},
+    # attention inside ORT's fused GroupQueryAttention op (no Softmax in the graph), no position_ids input
+    "llama-gqa-fused": {"layout": "llama", "kv_heads": 2, "head_dim": 16},  # ORT wants head_size % 16 == 0
 }
+FUSED = {"llama-gqa-fused"}
 
 
 def make(name, seed):
@@ -35,7 +38,7 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "models" / "fixtures"))
     args = ap.parse_args()
     for seed, name in enumerate(LAYOUTS):
-        export_folder(make(name, seed), Path(args.out) / name, args.tokenizer, name)
+        export_folder(make(name, seed), Path(args.out) / name, args.tokenizer, name, fused_attention=name in FUSED)
         print(f"fixture {name} written")
 
 

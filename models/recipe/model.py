@@ -48,7 +48,7 @@ class Attention(nn.Module):
             k = k * cos + rotate_half(k) * sin
         return q, k, v
 
-    def forward_train(self, x, cos, sin, causal):
+    def forward_train(self, x, cos, sin, causal, capture=None):
         """Attention as a loop of 2-D matmuls: batched matmul is far slower on the training CPUs."""
         b, t, _ = x.shape
         q, k, v = self.project(x, cos, sin)
@@ -63,7 +63,10 @@ class Attention(nn.Module):
             heads = []
             for j in range(self.h):
                 s = torch.addmm(causal, qs[i][j], ks[i][j // rep].t(), alpha=scale)
-                heads.append(torch.mm(torch.softmax(s, dim=-1), vs[i][j // rep]))
+                p = torch.softmax(s, dim=-1)
+                if capture is not None:
+                    capture.append(p)  # [t, t] probabilities of batch row i, head j
+                heads.append(torch.mm(p, vs[i][j // rep]))
             rows.append(torch.cat(heads, dim=-1))
         return self.o(torch.stack(rows))
 
@@ -148,15 +151,15 @@ class Decoder(nn.Module):
     def logits(self, x):
         return F.linear(self.norm(x), self.embed.weight)  # tied: the embedding matrix is the LM head
 
-    def forward(self, input_ids):
-        """Training forward over [b, t] ids; returns logits [b, t, vocab]."""
+    def forward(self, input_ids, capture=None):
+        """Training forward over [b, t] ids; returns logits [b, t, vocab]. `capture` collects attention maps."""
         b, t = input_ids.shape
         pos = torch.arange(t)[None].expand(b, t)
         cos, sin = self.rotary(pos)
         causal = torch.full((t, t), float("-inf")).triu(1)
         x = self.embed_tokens(input_ids, pos)
         for blk in self.blocks:
-            x = x + blk.attn.forward_train(blk.norm1(x), cos, sin, causal)
+            x = x + blk.attn.forward_train(blk.norm1(x), cos, sin, causal, capture)
             x = x + blk.mlp(blk.norm2(x))
         return self.logits(x)
 

@@ -85,8 +85,12 @@ for (const { name, dir } of modelFolders()) {
         `past_key_values.${i}.key`,
         `past_key_values.${i}.value`,
       ]).flat();
-      const withPos = d.modelType !== 'gpt2';
+      // the recipe records which graphs take position_ids (GPT-2 and the fused-attention fixture do not)
+      const recorded = readJson<{ inputs: string[] }>(join(repoRoot, 'test', 'fixtures', 'reference', `${name}.json`));
+      const withPos = recorded.inputs.includes('position_ids');
+      assert.equal(withPos, d.modelType !== 'gpt2' && name !== 'llama-gqa-fused');
       assert.deepEqual(s.inputNames, ['input_ids', 'attention_mask', ...(withPos ? ['position_ids'] : []), ...past]);
+      assert.deepEqual(s.inputNames, recorded.inputs);
       assert.deepEqual(s.outputNames, ['logits', ...past.map((p) => p.replace('past_key_values', 'present'))]);
     });
 
