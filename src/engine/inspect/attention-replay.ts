@@ -35,3 +35,44 @@ export function replayHead(
   }
   return out;
 }
+
+export interface RotaryCaches {
+  /** [positions, cols] each; cols = rotaryDim / 2. */
+  cos: Float32Array;
+  sin: Float32Array;
+  cols: number;
+  interleaved: boolean;
+}
+
+/**
+ * Queries [seq, heads * headDim] (as a fused op receives them) to head-major [heads, seq, headDim], rotated at
+ * positions 0..seq-1 the way the op rotates them (half-split pairs, or adjacent pairs when interleaved).
+ */
+export function rotateQueries(
+  q: Float32Array,
+  heads: number,
+  headDim: number,
+  rotary?: RotaryCaches,
+): Float32Array {
+  const seq = q.length / (heads * headDim);
+  const out = new Float32Array(q.length);
+  for (let t = 0; t < seq; t++) {
+    for (let h = 0; h < heads; h++) {
+      const src = (t * heads + h) * headDim;
+      const dst = (h * seq + t) * headDim;
+      for (let d = 0; d < headDim; d++) out[dst + d] = q[src + d] as number;
+      if (!rotary) continue;
+      const cols = rotary.cols;
+      for (let i = 0; i < cols; i++) {
+        const c = rotary.cos[t * cols + i] as number;
+        const s = rotary.sin[t * cols + i] as number;
+        const [a, b] = rotary.interleaved ? [2 * i, 2 * i + 1] : [i, i + cols];
+        const x1 = q[src + a] as number;
+        const x2 = q[src + b] as number;
+        out[dst + a] = x1 * c - x2 * s;
+        out[dst + b] = x2 * c + x1 * s;
+      }
+    }
+  }
+  return out;
+}

@@ -2,9 +2,27 @@
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './onnx-proto';
 
 /** Where each inspectable quantity lives in the graph; a missing part says why it is missing. */
+/** A fused GroupQueryAttention node whose probabilities are replayed from its query and cached keys. */
+export interface FusedAttention {
+  /** Query input [batch, seq, heads * headDim], before rotary when the op applies it. */
+  query: string;
+  /** Key cache output [batch, kvHeads, total, headDim], rotary already applied. */
+  presentKey: string;
+  heads: number;
+  kvHeads: number;
+  scale: number | undefined;
+  /** Rotary caches [maxPositions, rotaryDim / 2] when the op rotates the query itself. */
+  rotary: { cos: string; sin: string; interleaved: boolean } | undefined;
+}
+
+export type AttentionSource =
+  | { kind: 'softmax'; outputs: string[] }
+  | { kind: 'replay'; layers: FusedAttention[] }
+  | { unavailable: string };
+
 export interface DecoderAnatomy {
-  /** Output name of each layer's attention probabilities [batch, heads, query, key], in layer order. */
-  attention: string[] | { unavailable: string };
+  /** Where each layer's attention probabilities come from, in layer order. */
+  attention: AttentionSource;
   /** Residual stream after the embeddings (index 0) and after each layer (1..layers). */
   residual: string[] | { unavailable: string };
   /** The LM head: matrix initializer, and whether it is stored [vocab, hidden] (true) or [hidden, vocab]. */
@@ -53,7 +71,42 @@ class GraphIndex {
 
 function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attention'] {
   const softmax = ix.graph.node.filter((n) => n.opType === 'Softmax' && n.output[0]);
-  if (softmax.length === layers) return softmax.map((n) => n.output[0] as string);
+  if (softmax.length === layers)
+    return { kind: 'softmax', outputs: softmax.map((n) => n.output[0] as string) };
+  const gqa = ix.graph.node.filter((n) => n.opType === 'GroupQueryAttention');
+  if (gqa.length === layers && softmax.length === 0) {
+    const specs = gqa.map((n): FusedAttention | string => {
+      const attr = (name: string) => n.attribute.find((a) => a.name === name);
+      if (!n.input[0] || !n.output[1]) return `${n.name} lacks a query input or a present key output`;
+      if (n.input[1] === '' || n.input[1] === undefined)
+        return `${n.name} takes packed QKV, which is not replayed`;
+      const doRotary = attr('do_rotary')?.i === 1;
+      const cos = n.input[7];
+      const sin = n.input[8];
+      if (doRotary && (!cos || !sin || !ix.constant(cos) || !ix.constant(sin))) {
+        return `${n.name} rotates with caches that are not constants`;
+      }
+      if ((attr('local_window_size')?.i ?? -1) >= 0) return `${n.name} uses a sliding window`;
+      if (attr('softcap')?.f) return `${n.name} uses softcap`;
+      return {
+        query: n.input[0],
+        presentKey: n.output[1],
+        heads: attr('num_heads')?.i ?? 0,
+        kvHeads: attr('kv_num_heads')?.i ?? 0,
+        scale: attr('scale')?.f || undefined,
+        rotary: doRotary
+          ? {
+              cos: (ix.constant(cos as string) as { tensor: OnnxTensor }).tensor.name,
+              sin: (ix.constant(sin as string) as { tensor: OnnxTensor }).tensor.name,
+              interleaved: attr('rotary_interleaved')?.i === 1,
+            }
+          : undefined,
+      };
+    });
+    const problem = specs.find((x): x is string => typeof x === 'string');
+    if (problem) return { unavailable: `attention cannot be replayed: ${problem}` };
+    return { kind: 'replay', layers: specs as FusedAttention[] };
+  }
   const fused = ix.graph.node.find((n) =>
     ['GroupQueryAttention', 'MultiHeadAttention', 'Attention', 'PackedMultiHeadAttention'].includes(n.opType),
   );

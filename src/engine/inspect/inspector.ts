@@ -1,7 +1,8 @@
 // The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
 import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
-import { analyseDecoder, isAvailable, type DecoderAnatomy } from './graph-analysis';
+import { replayHead, rotateQueries, type RotaryCaches } from './attention-replay';
+import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention } from './graph-analysis';
 import { promoteOutputs } from './graph-edit';
 import { readFloats } from './initializers';
 import { lensLogits, type FinalNorm, type LmHead } from './logit-lens';
@@ -86,8 +87,9 @@ export class Inspector {
   ): Promise<Inspector> {
     const graph = decodeGraph(readFileSync(model.onnxPath));
     const anatomy = analyseDecoder(graph, model.dims);
+    const att = anatomy.attention;
     const promoted = [
-      ...(isAvailable(anatomy.attention) ? anatomy.attention : []),
+      ...('kind' in att ? (att.kind === 'softmax' ? att.outputs : att.layers.map((l) => l.query)) : []),
       ...(isAvailable(anatomy.residual) ? anatomy.residual : []),
     ];
     const path = promoted.length
@@ -95,10 +97,6 @@ export class Inspector {
       : model.onnxPath;
     const session = await model.openSession(path);
     return new Inspector(model, graph, anatomy, session, options.budgetBytes ?? 256 * 2 ** 20);
-  }
-
-  get attentionAvailable(): true | string {
-    return isAvailable(this.anatomy.attention) ? true : reason(this.anatomy.attention);
   }
 
   async inspect(text: string, options: { topK?: number } = {}): Promise<Inspection> {
@@ -150,13 +148,14 @@ export class Inspector {
     const { ids } = this.get(handle);
     if (!isAvailable(this.anatomy.attention))
       throw new Error(`attention unavailable: ${reason(this.anatomy.attention)}`);
-    const name = this.anatomy.attention[layer];
-    if (name === undefined) throw new Error(`layer ${layer} out of range 0..${this.model.dims.layers - 1}`);
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.model.dims.layers) {
+      throw new Error(`layer ${layer} out of range 0..${this.model.dims.layers - 1}`);
+    }
     const H = this.model.dims.heads;
     if (head !== 'mean' && !(Number.isInteger(head) && head >= 0 && head < H)) {
       throw new Error(`head ${head} out of range 0..${H - 1}`);
     }
-    const all = await this.cached(handle, ids, name);
+    const all = await this.layerProbabilities(handle, ids, layer);
     const n = ids.length;
     if (all.length !== H * n * n)
       throw new Error(`layer ${layer} attention has ${all.length} values, expected ${H * n * n}`);
@@ -174,8 +173,14 @@ export class Inspector {
     const n = ids.length;
     const s = Math.max(1, Math.min(size, n));
     const out = new Float32Array(layers * heads * s * s);
-    if (isAvailable(this.anatomy.attention) && layers * heads * n * n * 4 <= this.budgetBytes / 2) {
-      await this.cachedMany(handle, ids, this.anatomy.attention); // one run for all layers
+    const att = this.anatomy.attention;
+    if ('kind' in att && layers * heads * n * n * 4 <= this.budgetBytes / 2) {
+      // one run for all layers
+      await this.cachedMany(
+        handle,
+        ids,
+        att.kind === 'softmax' ? att.outputs : att.layers.map((l) => l.query),
+      );
     }
     const counts = new Float32Array(s * s);
     const cellOf = (i: number, j: number) => Math.floor((i * s) / n) * s + Math.floor((j * s) / n);
@@ -290,6 +295,54 @@ export class Inspector {
       this.cache.set(`${handle}:${missing[i]}`, data);
     });
     return names.map((name, i) => hits[i] ?? (fetched.get(name) as Float32Array));
+  }
+
+  /** [heads, n, n] probabilities of one layer: a promoted Softmax output, or replayed from Q and the key cache. */
+  private async layerProbabilities(handle: string, ids: number[], layer: number): Promise<Float32Array> {
+    const att = this.anatomy.attention;
+    if (!('kind' in att)) throw new Error(`attention unavailable: ${att.unavailable}`);
+    if (att.kind === 'softmax') return this.cached(handle, ids, att.outputs[layer] as string);
+    const key = `${handle}:replay:${layer}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const spec = att.layers[layer] as FusedAttention;
+    const [q, k] = await this.cachedMany(handle, ids, [spec.query, spec.presentKey]);
+    const n = ids.length;
+    const H = spec.heads;
+    const hd = (q as Float32Array).length / (n * H);
+    const queries = rotateQueries(q as Float32Array, H, hd, this.rotaryCaches(spec));
+    const out = new Float32Array(H * n * n);
+    for (let h = 0; h < H; h++) {
+      const kv = Math.floor(h / (H / spec.kvHeads));
+      const probs = replayHead(
+        queries.subarray(h * n * hd, (h + 1) * n * hd),
+        (k as Float32Array).subarray(kv * n * hd, (kv + 1) * n * hd),
+        hd,
+        spec.scale ?? 1 / Math.sqrt(hd),
+      );
+      out.set(probs, h * n * n);
+    }
+    this.cache.set(key, out);
+    return out;
+  }
+
+  private readonly rotary = new Map<string, RotaryCaches>();
+
+  private rotaryCaches(spec: FusedAttention): RotaryCaches | undefined {
+    if (!spec.rotary) return undefined;
+    const { cos, sin, interleaved } = spec.rotary;
+    let caches = this.rotary.get(cos);
+    if (!caches) {
+      const t = this.initializer(cos);
+      caches = {
+        cos: readFloats(t, this.model.onnxPath),
+        sin: readFloats(this.initializer(sin), this.model.onnxPath),
+        cols: t.dims[1] as number,
+        interleaved,
+      };
+      this.rotary.set(cos, caches);
+    }
+    return caches;
   }
 
   private initializer(name: string) {
