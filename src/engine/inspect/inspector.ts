@@ -6,7 +6,7 @@ import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention }
 import { promoteOutputs } from './graph-edit';
 import { readFloats } from './initializers';
 import { lensLogits, type FinalNorm, type LmHead } from './logit-lens';
-import { positionStats, topK, type PositionStats } from './next-token-stats';
+import { positionStats, topK, type PositionStats, type TopEntry } from './next-token-stats';
 import { decodeGraph, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
 
@@ -37,7 +37,7 @@ export interface Inspection {
   handle: string;
   tokens: InspectedPiece[];
   /** positions[i] scores tokens[i] given what precedes it; null for a first token no BOS precedes. */
-  positions: (PositionStats | null)[];
+  positions: (NamedStats | null)[];
   /** The BOS token the pass started with (attention matrices include it as row/column 0), if any. */
   bos: { id: number; text: string } | null;
   layers: number;
@@ -51,11 +51,14 @@ export interface Inspection {
 
 export interface LensLayer {
   layer: number;
-  top: { id: number; prob: number }[];
+  top: NamedTop[];
   /** Rank and probability of the actual token at this layer. */
   rank: number;
   prob: number;
 }
+
+export type NamedTop = TopEntry & { text: string };
+export type NamedStats = Omit<PositionStats, 'top'> & { top: NamedTop[] };
 
 interface Held {
   ids: number[];
@@ -114,7 +117,7 @@ export class Inspector {
     const V = this.model.dims.vocab;
     const positions = tokens.map((tok, i) => {
       const r = i + offset - 1;
-      return r < 0 ? null : positionStats(logits.subarray(r * V, (r + 1) * V), tok.id, k);
+      return r < 0 ? null : this.named(positionStats(logits.subarray(r * V, (r + 1) * V), tok.id, k));
     });
     const handle = `i${this.next++}`;
     this.held.set(handle, { ids, offset });
@@ -218,14 +221,14 @@ export class Inspector {
     const residual = await this.cachedMany(handle, ids, this.anatomy.residual as string[]);
     for (const [layer, states] of residual.entries()) {
       const h = states.subarray(row * d, (row + 1) * d);
-      const stats = positionStats(lensLogits(h, norm, head), actual, k);
+      const stats = this.named(positionStats(lensLogits(h, norm, head), actual, k));
       out.push({ layer, top: stats.top, rank: stats.rank, prob: Math.exp(stats.logprob) });
     }
     return out;
   }
 
   /** The k tokens whose input embeddings are closest to `id`'s by cosine similarity (itself first). */
-  neighbours(id: number, k = 10): { id: number; cosine: number }[] {
+  neighbours(id: number, k = 10): { id: number; text: string; cosine: number }[] {
     if (!isAvailable(this.anatomy.embedding))
       throw new Error(`embeddings unavailable: ${reason(this.anatomy.embedding)}`);
     const { vocab: V, hidden: d } = this.model.dims;
@@ -248,7 +251,11 @@ export class Inspector {
       for (let i = 0; i < d; i++) s += (weights[v * d + i] as number) * (weights[id * d + i] as number);
       sims[v] = s / ((norms[v] as number) * (norms[id] as number));
     }
-    return topK(sims, k).map((v) => ({ id: v, cosine: sims[v] as number }));
+    return topK(sims, k).map((v) => ({ id: v, text: this.model.tokenText(v), cosine: sims[v] as number }));
+  }
+
+  private named(stats: PositionStats): NamedStats {
+    return { ...stats, top: stats.top.map((t) => ({ ...t, text: this.model.tokenText(t.id) })) };
   }
 
   release(handle: string): void {
