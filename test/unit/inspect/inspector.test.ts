@@ -1,9 +1,9 @@
 // The inspector against independent references: plain ORT log-softmax, replayed attention from Q and K, logits.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { replayHead } from '../../../src/engine/inspect/attention-replay';
 import { promoteOutputs } from '../../../src/engine/inspect/graph-edit';
@@ -22,7 +22,10 @@ import {
 } from '../../support/model-folder';
 
 const TEXT = 'function add(a, b) {\n  // sum ✓ 你好 🙂\n  return a + b;\n}\n';
-const cacheDir = () => mkdtempSync(join(tmpdir(), 'glassbox-inspect-'));
+const sharedCache = mkdtempSync(join(tmpdir(), 'glassbox-inspect-'));
+after(() => rmSync(sharedCache, { recursive: true, force: true }));
+/** One cache folder for the file: edited copies are keyed by model and outputs, so sharing it is safe. */
+const cacheDir = () => sharedCache;
 
 /** Searches back from a Softmax (breadth first) for the MatMul that made its scores; returns its query input. */
 function queryOf(graph: OnnxGraph, softmaxOutput: string): string {
