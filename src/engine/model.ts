@@ -1,0 +1,65 @@
+// A loaded model: validated folder + tokenizer + ORT session on the chosen provider + checked graph signature.
+import type * as ort from 'onnxruntime-node';
+import { checkGraph, type GraphSignature } from './graph-check';
+import type { ModelDims } from './model-config';
+import { loadModelFolder, type ModelFolder } from './model-folder';
+import { createSession, type ExecutionProviderChoice, type ProviderReport } from './session';
+import { TextTokenizer } from './tokenizer';
+
+export interface LoadOptions {
+  dtype?: string;
+  ep?: ExecutionProviderChoice;
+  /** CPU intra-op threads (undefined: ORT default). */
+  threads?: number;
+}
+
+export interface LoadedModel {
+  folder: ModelFolder;
+  dims: ModelDims;
+  tokenizer: TextTokenizer;
+  session: ort.InferenceSession;
+  signature: GraphSignature;
+  provider: ProviderReport;
+  bosId: number | undefined;
+  /** Generation stops at any of these (config.json and generation_config.json, else the tokenizer's eos_token). */
+  eosIds: number[];
+  loadMs: number;
+}
+
+/** Loads and validates a model folder; every problem is a ModelFolderError with a stable code. */
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const folder = loadModelFolder(dir, options.dtype === undefined ? {} : { dtype: options.dtype });
+  const tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig);
+  const { session, provider } = await createSession(folder.onnxPath, {
+    ...(options.ep === undefined ? {} : { ep: options.ep }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  let signature: GraphSignature;
+  try {
+    signature = checkGraph(session, folder.dims, folder.onnxPath);
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+  const eosToken = folder.specialTokens.eos;
+  const fallbackEos = eosToken === undefined ? undefined : tokenizer.tokenToId(eosToken);
+  const eosIds = folder.eosIds.length > 0 || fallbackEos === undefined ? folder.eosIds : [fallbackEos];
+  const bosToken = folder.specialTokens.bos;
+  const bosId = folder.bosId ?? (bosToken === undefined ? undefined : tokenizer.tokenToId(bosToken));
+  return {
+    folder,
+    dims: folder.dims,
+    tokenizer,
+    session,
+    signature,
+    provider,
+    bosId,
+    eosIds,
+    loadMs: performance.now() - t0,
+  };
+}
+
+export async function disposeModel(model: LoadedModel): Promise<void> {
+  await model.session.release();
+}

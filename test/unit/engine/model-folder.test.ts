@@ -1,0 +1,198 @@
+// Model folder validation: every bundled/fixture layout loads; broken copies fail with named ModelFolderError codes.
+import assert from 'node:assert/strict';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadModel, disposeModel } from '../../../src/engine/model';
+import { loadModelFolder, ModelFolderError } from '../../../src/engine/model-folder';
+import { dims as referenceDims, fixturesDir, modelFolders, readJson } from '../../support/model-folder';
+
+const tmp = mkdtempSync(join(tmpdir(), 'glassbox-folders-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A writable copy of a fixture folder, broken by `breakIt`. */
+function brokenCopy(fixture: string, name: string, breakIt: (dir: string) => void): string {
+  const dir = join(tmp, name);
+  cpSync(join(fixturesDir, fixture), dir, { recursive: true });
+  breakIt(dir);
+  return dir;
+}
+
+function editConfig(dir: string, edit: (c: Record<string, unknown>) => void): void {
+  const c = readJson(join(dir, 'config.json'));
+  edit(c);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
+}
+
+async function rejectsWith(dir: string, code: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(loadModel(dir, { ep: 'cpu', threads: 1 }), (e: unknown) => {
+    assert.ok(e instanceof ModelFolderError, `expected ModelFolderError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+describe('model folders that must load', () => {
+  for (const { name, dir } of modelFolders()) {
+    test(`${name}: dims, special ids and graph signature`, async () => {
+      const ref = referenceDims(dir);
+      const model = await loadModel(dir, { ep: 'cpu', threads: 1 });
+      try {
+        assert.deepEqual(
+          { ...model.dims, modelType: undefined },
+          {
+            modelType: undefined,
+            layers: ref.layers,
+            heads: ref.heads,
+            kvHeads: ref.kvHeads,
+            headDim: ref.headDim,
+            hidden: ref.hidden,
+            vocab: ref.vocab,
+            contextLength: ref.ctx,
+          },
+        );
+        const config = readJson<{ bos_token_id: number; eos_token_id: number[] }>(join(dir, 'config.json'));
+        assert.equal(model.bosId, config.bos_token_id);
+        assert.deepEqual(model.eosIds, config.eos_token_id);
+        assert.equal(model.signature.pastNames.length, ref.layers);
+        assert.equal(model.signature.hasPositionIds, name !== 'gpt2' && name !== 'llama-gqa-fused');
+        assert.equal(model.provider.used, 'cpu');
+        assert.ok(model.folder.chatTemplate?.includes('<|im_start|>'));
+      } finally {
+        await disposeModel(model);
+      }
+    });
+  }
+
+  test('chat_template given as a list of { name, template } or as chat_template.jinja', () => {
+    const list = brokenCopy('gpt2', 'template-list', (dir) => {
+      const tc = readJson(join(dir, 'tokenizer_config.json'));
+      tc.chat_template = [
+        { name: 'tool_use', template: 'T' },
+        { name: 'default', template: 'D' },
+      ];
+      writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tc));
+    });
+    const f = loadModelFolder(list);
+    assert.equal(f.chatTemplate, 'D');
+    assert.equal(f.chatTemplates.tool_use, 'T');
+    const jinja = brokenCopy('gpt2', 'template-jinja', (dir) => {
+      const tc = readJson(join(dir, 'tokenizer_config.json'));
+      delete tc.chat_template;
+      writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tc));
+      writeFileSync(join(dir, 'chat_template.jinja'), 'J');
+    });
+    assert.equal(loadModelFolder(jinja).chatTemplate, 'J');
+  });
+
+  test('picks the ONNX file by dtype, also at the folder root, and lists external data', () => {
+    const dir = brokenCopy('gpt2', 'dtypes', (d) => {
+      renameSync(join(d, 'onnx', 'model.onnx'), join(d, 'model_quantized.onnx'));
+      writeFileSync(join(d, 'model_quantized.onnx_data'), 'x');
+    });
+    const f = loadModelFolder(dir);
+    assert.equal(f.onnxPath, join(dir, 'model_quantized.onnx'));
+    assert.equal(f.dtype, 'q8');
+    assert.deepEqual(f.externalData, [join(dir, 'model_quantized.onnx_data')]);
+    assert.throws(
+      () => loadModelFolder(dir, { dtype: 'fp16' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ModelFolderError);
+        assert.equal(e.code, 'missing-file');
+        assert.match(e.message, /model_fp16\.onnx.*found: model_quantized\.onnx/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('broken model folders give named errors', () => {
+  test('missing tokenizer.json', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'no-tokenizer', (d) => unlinkSync(join(d, 'tokenizer.json'))),
+      'missing-file',
+      /tokenizer\.json is missing/,
+    ));
+
+  test('tokenizer_config.json that is not JSON', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'bad-json', (d) =>
+        writeFileSync(join(d, 'tokenizer_config.json'), '{ "bos_token": '),
+      ),
+      'bad-json',
+      /tokenizer_config\.json is not valid JSON/,
+    ));
+
+  test('truncated ONNX file', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'truncated', (d) => {
+        const p = join(d, 'onnx', 'model.onnx');
+        truncateSync(p, Math.floor(statSync(p).size / 2));
+      }),
+      'bad-onnx',
+      /ONNX Runtime cannot load .*model\.onnx/,
+    ));
+
+  test('config with the wrong num_hidden_layers', () =>
+    rejectsWith(
+      brokenCopy('llama-mha', 'layers', (d) => editConfig(d, (c) => (c.num_hidden_layers = 3))),
+      'graph-mismatch',
+      /4 past_key_values inputs \(2 layers\) but config\.json says num_hidden_layers = 3/,
+    ));
+
+  test('config with the wrong num_key_value_heads', () =>
+    rejectsWith(
+      brokenCopy('qwen2-gqa', 'kv-heads', (d) => editConfig(d, (c) => (c.num_key_value_heads = 4))),
+      'graph-mismatch',
+      /past_key_values\.0\.key has 2 key\/value heads but config\.json says 4/,
+    ));
+
+  test('config with the wrong head_dim', () =>
+    rejectsWith(
+      brokenCopy('qwen2-gqa', 'head-dim', (d) => editConfig(d, (c) => (c.head_dim = 8))),
+      'graph-mismatch',
+      /head size 12 but config\.json gives head_dim 8/,
+    ));
+
+  test('unknown model_type', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'model-type', (d) => editConfig(d, (c) => (c.model_type = 'mamba'))),
+      'unknown-model-type',
+      /model_type "mamba" is not supported/,
+    ));
+
+  test('missing config key', () =>
+    rejectsWith(
+      brokenCopy('llama-mha', 'no-vocab', (d) => editConfig(d, (c) => delete c.vocab_size)),
+      'bad-config',
+      /vocab_size is missing/,
+    ));
+
+  test('folder without any ONNX file', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'no-onnx', (d) => rmSync(join(d, 'onnx'), { recursive: true })),
+      'missing-file',
+      /onnx\/model\.onnx is missing .*no \.onnx file found/,
+    ));
+
+  test('a folder that does not exist', () =>
+    rejectsWith(join(tmp, 'nowhere'), 'missing-file', /does not exist/));
+
+  test('the copied fixture itself still loads (the breakage is what fails)', async () => {
+    const dir = brokenCopy('gpt2', 'intact', () => undefined);
+    assert.equal(readFileSync(join(dir, 'config.json'), 'utf8').length > 0, true);
+    await disposeModel(await loadModel(dir, { ep: 'cpu', threads: 1 }));
+  });
+});
