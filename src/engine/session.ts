@@ -1,0 +1,170 @@
+// Execution providers: detects which are usable, creates an ORT session on the best one, reports fallbacks and why.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ModelFolderError } from './model-errors';
+
+export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+export type ExecutionProvider = Exclude<ExecutionProviderChoice, 'auto'>;
+export const EXECUTION_PROVIDER_CHOICES: readonly ExecutionProviderChoice[] = [
+  'auto',
+  'cpu',
+  'cuda',
+  'webgpu',
+  'dml',
+  'coreml',
+];
+
+export interface ProviderAvailability {
+  name: ExecutionProvider;
+  /** False when the provider cannot work here; `reason` says why. */
+  available: boolean;
+  reason?: string;
+}
+
+export interface ProviderReport {
+  requested: ExecutionProviderChoice;
+  /** The provider the session actually runs on. */
+  used: ExecutionProvider;
+  /** Every provider tried before `used`, with why it was not used. */
+  fallbacks: { provider: ExecutionProvider; reason: string }[];
+}
+
+export interface CreateSessionOptions {
+  ep?: ExecutionProviderChoice;
+  /** Intra-op threads for CPU work (0 or undefined: ORT's default, one per core). */
+  threads?: number;
+  /** Anything else to pass to ORT (graph optimisation level, ...). */
+  extra?: ort.InferenceSession.SessionOptions;
+}
+
+/** The order `auto` tries providers in, per platform; CPU always ends the list. */
+export function autoOrder(platform: NodeJS.Platform = process.platform): ExecutionProvider[] {
+  if (platform === 'win32') return ['dml', 'cuda', 'webgpu', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
+  return ['cuda', 'webgpu', 'cpu'];
+}
+
+/** Folder holding onnxruntime-node's native binding and provider libraries for this platform. */
+export function ortBinaryDir(): string {
+  const index = require.resolve('onnxruntime-node');
+  return join(dirname(dirname(index)), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+function cudaLibraries(): string[] {
+  if (process.platform === 'win32')
+    return ['onnxruntime_providers_cuda.dll', 'onnxruntime_providers_shared.dll'];
+  return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
+}
+
+/** What the installed onnxruntime-node can offer here, decided without creating a session. */
+export function providerAvailability(): ProviderAvailability[] {
+  const backends = new Map(ort.listSupportedBackends().map((b) => [b.name, b]));
+  const out: ProviderAvailability[] = [{ name: 'cpu', available: true }];
+  const platformOnly = (name: ExecutionProvider, platform: NodeJS.Platform, label: string) => {
+    if (process.platform !== platform) {
+      out.push({
+        name,
+        available: false,
+        reason: `${label} exists only on ${platform} (this is ${process.platform})`,
+      });
+    } else if (!backends.has(name)) {
+      out.push({ name, available: false, reason: `this onnxruntime-node build has no ${label} provider` });
+    } else out.push({ name, available: true });
+  };
+  if (!backends.has('cuda') || !['linux', 'win32'].includes(process.platform) || process.arch !== 'x64') {
+    out.push({
+      name: 'cuda',
+      available: false,
+      reason: `onnxruntime-node has no CUDA provider for ${process.platform}/${process.arch}`,
+    });
+  } else {
+    const dir = ortBinaryDir();
+    const missing = cudaLibraries().filter((f) => !existsSync(join(dir, f)));
+    out.push(
+      missing.length === 0
+        ? { name: 'cuda', available: true }
+        : {
+            name: 'cuda',
+            available: false,
+            reason:
+              `CUDA provider library ${missing.join(' and ')} not installed in ${dir} ` +
+              '(onnxruntime-node bundles CPU and WebGPU only; reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 for CUDA 12)',
+          },
+    );
+  }
+  out.push(
+    backends.has('webgpu')
+      ? { name: 'webgpu', available: true }
+      : { name: 'webgpu', available: false, reason: 'this onnxruntime-node build has no WebGPU provider' },
+  );
+  platformOnly('dml', 'win32', 'DirectML');
+  platformOnly('coreml', 'darwin', 'CoreML');
+  return out;
+}
+
+/** The first line of an ORT error, without the source path prefix ORT puts in front. */
+function shortReason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  return line.replace(/^\/\S+:\d+ \S+\s*/, '').trim();
+}
+
+async function tryCreate(
+  path: string,
+  ep: ExecutionProvider,
+  options: CreateSessionOptions,
+): Promise<ort.InferenceSession> {
+  const threads =
+    options.threads && options.threads > 0
+      ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 }
+      : {};
+  return ort.InferenceSession.create(path, {
+    graphOptimizationLevel: 'all',
+    ...threads,
+    ...options.extra,
+    executionProviders: [ep],
+  });
+}
+
+/**
+ * Creates a session on the requested provider (or the best one for `auto`), falling back to CPU with reasons.
+ * A file CPU cannot load either is reported as a bad-onnx ModelFolderError.
+ */
+export async function createSession(
+  onnxPath: string,
+  options: CreateSessionOptions = {},
+): Promise<{ session: ort.InferenceSession; provider: ProviderReport }> {
+  const requested = options.ep ?? 'auto';
+  const candidates: ExecutionProvider[] =
+    requested === 'auto' ? autoOrder() : requested === 'cpu' ? ['cpu'] : [requested, 'cpu'];
+  const availability = new Map(providerAvailability().map((p) => [p.name, p]));
+  const fallbacks: ProviderReport['fallbacks'] = [];
+  for (const ep of candidates) {
+    const a = availability.get(ep);
+    if (a && !a.available) {
+      fallbacks.push({ provider: ep, reason: a.reason ?? 'not available' });
+      continue;
+    }
+    try {
+      const session = await tryCreate(onnxPath, ep, options);
+      return { session, provider: { requested, used: ep, fallbacks } };
+    } catch (e) {
+      if (ep === 'cpu') {
+        throw new ModelFolderError(
+          'bad-onnx',
+          `ONNX Runtime cannot load ${onnxPath}: ${shortReason(e)}`,
+          onnxPath,
+        );
+      }
+      fallbacks.push({ provider: ep, reason: `${ep} failed to start: ${shortReason(e)}` });
+    }
+  }
+  throw new Error('unreachable: CPU ends every provider list');
+}
+
+/** One line for people: "cpu (cuda: ...; webgpu: ...)". */
+export function describeProvider(report: ProviderReport): string {
+  if (report.fallbacks.length === 0) return report.used;
+  return `${report.used} (fell back from ${report.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`;
+}
