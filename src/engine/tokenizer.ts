@@ -1,0 +1,201 @@
+// Wraps @huggingface/tokenizers: ids plus per-token pieces (bytes, UTF-16 offsets into the original text), decoding.
+import { Tokenizer } from '@huggingface/tokenizers';
+import { byteModeOf, displayText, vocabTokenBytes, type ByteMode } from './token-bytes';
+
+export interface TokenPiece {
+  id: number;
+  /** Display string: the token's text, or `<0xNN>` escapes when it holds only part of a character. */
+  text: string;
+  /** The token's raw bytes. */
+  bytes: Uint8Array;
+  /** UTF-16 offsets into the original text; a token holding part of a character spans the whole character; inserted tokens (BOS) have start === end. */
+  start: number;
+  end: number;
+  special: boolean;
+}
+
+export interface Encoded {
+  ids: number[];
+  pieces: TokenPiece[];
+}
+
+const utf8 = new TextEncoder();
+
+/** For every UTF-8 byte of `text`: the UTF-16 start and end of the character it belongs to. */
+function byteToChar(text: string): { bytes: Uint8Array; charStart: Int32Array; charEnd: Int32Array } {
+  const bytes = utf8.encode(text);
+  const charStart = new Int32Array(bytes.length + 1);
+  const charEnd = new Int32Array(bytes.length + 1);
+  let b = 0;
+  let c = 0;
+  for (const ch of text) {
+    const n = utf8.encode(ch).length;
+    for (let k = 0; k < n; k++) {
+      charStart[b + k] = c;
+      charEnd[b + k] = c + ch.length;
+    }
+    b += n;
+    c += ch.length;
+  }
+  charStart[b] = c;
+  charEnd[b] = c;
+  return { bytes, charStart, charEnd };
+}
+
+function startsWith(tb: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  if (at + bytes.length > tb.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (tb[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+export class TextTokenizer {
+  readonly byteMode: ByteMode;
+  private readonly tok: Tokenizer;
+  private readonly added: Map<number, { content: string; special: boolean }>;
+  private readonly byteCache = new Map<number, Uint8Array>();
+
+  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>) {
+    this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
+    this.byteMode = byteModeOf(tokenizerJson);
+    this.added = new Map();
+    for (const [id, t] of this.tok.get_added_tokens_decoder()) {
+      this.added.set(id, { content: t.content, special: t.special });
+    }
+  }
+
+  /** Token string as the vocabulary stores it (`Ġhello`, `▁hello`, `<|bos|>`). */
+  idToToken(id: number): string | undefined {
+    return this.tok.id_to_token(id);
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.tok.token_to_id(token);
+  }
+
+  isSpecial(id: number): boolean {
+    return this.added.get(id)?.special ?? false;
+  }
+
+  /** The raw bytes a token stands for (an added token: its own text). */
+  tokenBytes(id: number): Uint8Array {
+    let bytes = this.byteCache.get(id);
+    if (!bytes) {
+      const added = this.added.get(id);
+      const token = this.tok.id_to_token(id);
+      bytes = added
+        ? utf8.encode(added.content)
+        : token === undefined
+          ? new Uint8Array(0)
+          : vocabTokenBytes(token, this.byteMode);
+      this.byteCache.set(id, bytes);
+    }
+    return bytes;
+  }
+
+  /** Display string of one token. */
+  tokenText(id: number): string {
+    return displayText(this.tokenBytes(id));
+  }
+
+  /** Token ids only (faster than encode when pieces are not needed). */
+  encodeIds(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
+    return this.tok.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+  }
+
+  /** Ids and pieces; `addSpecialTokens` defaults to true, as the tokenizer does by default. */
+  encode(text: string, options: { addSpecialTokens?: boolean } = {}): Encoded {
+    const ids = this.encodeIds(text, options);
+    return { ids, pieces: this.align(text, ids) };
+  }
+
+  /** Maps every token's bytes back onto the UTF-8 bytes of `text`, yielding UTF-16 offsets. */
+  private align(text: string, ids: number[]): TokenPiece[] {
+    const { bytes: tb, charStart, charEnd } = byteToChar(text);
+    let cursor = 0;
+    return ids.map((id) => {
+      const bytes = this.tokenBytes(id);
+      const special = this.isSpecial(id);
+      let first = -1;
+      let last = -1;
+      let p = cursor;
+      if (this.added.has(id)) {
+        // Added tokens match whole (after whitespace an lstrip token absorbed) or were inserted (BOS).
+        let q = cursor;
+        while (
+          q < tb.length &&
+          (tb[q] === 0x20 || tb[q] === 0x0a || tb[q] === 0x09) &&
+          !startsWith(tb, q, bytes)
+        )
+          q++;
+        if (bytes.length > 0 && startsWith(tb, q, bytes)) {
+          first = q;
+          last = q + bytes.length - 1;
+        }
+      } else
+        for (let k = 0; k < bytes.length; k++) {
+          if (p < tb.length && tb[p] === bytes[k]) {
+            if (first < 0) first = p;
+            last = p++;
+          } else if (bytes[k] === 0x20) {
+            continue; // a space the tokenizer inserted (SentencePiece prefix, add_prefix_space)
+          } else {
+            const found = this.resync(tb, p, bytes.subarray(k));
+            if (found < 0) break;
+            p = found;
+            k--; // match this byte again at the new place
+          }
+        }
+      let start: number;
+      let end: number;
+      if (first < 0) {
+        start = end = charStart[Math.min(cursor, tb.length)] as number; // inserted token (BOS) or unmatched
+      } else {
+        start = charStart[first] as number;
+        end = charEnd[last] as number;
+        cursor = last + 1;
+      }
+      return { id, text: displayText(bytes), bytes, start, end, special };
+    });
+  }
+
+  /** Where `rest` continues in `tb` within a few bytes of `from` (a normaliser changed something), or -1. */
+  private resync(tb: Uint8Array, from: number, rest: Uint8Array): number {
+    const want = rest.subarray(0, Math.min(rest.length, 4));
+    for (let q = from + 1; q <= Math.min(tb.length - want.length, from + 16); q++) {
+      let ok = true;
+      for (let k = 0; k < want.length && ok; k++) ok = tb[q + k] === want[k];
+      if (ok) return q;
+    }
+    return -1;
+  }
+
+  /** Text of `ids` as the tokenizer's decoder produces it. */
+  decode(ids: number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    return this.tok.decode(ids, { skip_special_tokens: options.skipSpecialTokens ?? false });
+  }
+
+  /** A decoder for streaming: feed ids one by one, get only complete characters back. */
+  streamDecoder(options: { skipSpecialTokens?: boolean } = {}): StreamDecoder {
+    return new StreamDecoder(this, options.skipSpecialTokens ?? true);
+  }
+}
+
+/** Turns a stream of token ids into text without ever emitting part of a character (bytes wait until complete). */
+export class StreamDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  constructor(
+    private readonly tokenizer: TextTokenizer,
+    private readonly skipSpecial: boolean,
+  ) {}
+
+  /** Text completed by this token ('' while a character is still incomplete). */
+  push(id: number): string {
+    if (this.skipSpecial && this.tokenizer.isSpecial(id)) return '';
+    return this.decoder.decode(this.tokenizer.tokenBytes(id), { stream: true });
+  }
+
+  /** Whatever is held back at the end (an incomplete character becomes U+FFFD). */
+  flush(): string {
+    return this.decoder.decode();
+  }
+}
