@@ -44,7 +44,8 @@ def main():
     total = sum(licenses.values())
     lic_line = ", ".join(f"{k} {100 * v / total:.1f}%" for k, v in licenses.most_common())
     s = manifest["summary"]
-    curve = [r for i, r in enumerate(steps) if i % max(1, len(steps) // 8) == 0] + steps[-1:]
+    every = max(1, len(steps) // 8)
+    curve = [r for i, r in enumerate(steps) if i % every == 0 or i == len(steps) - 1]
     curve_rows = "\n".join(
         f"| {r['step']} | {r['tokens'] / 1e6:.2f}M | {r['minutes']:.0f} | {r['loss']:.3f} | {r['bits_per_byte']:.3f} |"
         for r in curve
