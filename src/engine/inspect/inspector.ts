@@ -29,8 +29,8 @@ export interface InspectableModel {
   tokenize(text: string): InspectedPiece[];
   tokenText(id: number): string;
   openSession(onnxPath: string): Promise<ort.InferenceSession>;
-  /** One full pass over `ids` (no cache), fetching only `fetches`. */
-  run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, ort.Tensor>>;
+  /** One full pass over `ids` (no cache), returning `fetches` as float32 arrays. */
+  run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, Float32Array>>;
 }
 
 export interface Inspection {
@@ -280,10 +280,9 @@ export class Inspector {
   private async fetchMany(ids: number[], names: string[]): Promise<Float32Array[]> {
     const out = await this.model.run(this.session, ids, names);
     return names.map((name) => {
-      const t = out[name];
-      if (!t || !(t.data instanceof Float32Array))
-        throw new Error(`the model did not return ${name} as float32`);
-      return t.data;
+      const data = out[name];
+      if (!data) throw new Error(`the model did not return ${name}`);
+      return data;
     });
   }
 

@@ -9,7 +9,8 @@ import { replayHead } from '../../../src/engine/inspect/attention-replay';
 import { promoteOutputs } from '../../../src/engine/inspect/graph-edit';
 import { Inspector } from '../../../src/engine/inspect/inspector';
 import { decodeGraph, type OnnxGraph } from '../../../src/engine/inspect/onnx-proto';
-import { inspectable } from '../../support/inspectable';
+import { inspectableModel } from '../../../src/engine/inspect/loaded-model';
+import { loadModel } from '../../../src/engine/model';
 import {
   dims,
   emptyPast,
@@ -20,6 +21,9 @@ import {
   row,
   step,
 } from '../../support/model-folder';
+
+/** The shipped path: the engine loads the folder, the adapter hands it to the inspector. */
+const inspectable = async (dir: string) => inspectableModel(await loadModel(dir, { ep: 'cpu', threads: 1 }));
 
 const TEXT = 'function add(a, b) {\n  // sum ✓ 你好 🙂\n  return a + b;\n}\n';
 const sharedCache = mkdtempSync(join(tmpdir(), 'glassbox-inspect-'));
@@ -43,7 +47,7 @@ function queryOf(graph: OnnxGraph, softmaxOutput: string): string {
 for (const { name, dir } of modelFolders()) {
   describe(`inspector on ${name}`, () => {
     test('per-token log-probs, ranks and entropies equal a plain ORT log-softmax within 1e-4', async () => {
-      const model = inspectable(dir);
+      const model = await inspectable(dir);
       const ins = await Inspector.create(model, { cacheDir: cacheDir() });
       const r = await ins.inspect(TEXT, { topK: 5 });
       const d = dims(dir);
@@ -71,7 +75,7 @@ for (const { name, dir } of modelFolders()) {
     });
 
     test('attention: layers x heads causal matrices whose rows sum to 1, equal to a replay from Q and K', async () => {
-      const model = inspectable(dir);
+      const model = await inspectable(dir);
       const ins = await Inspector.create(model, { cacheDir: cacheDir() });
       const r = await ins.inspect(TEXT);
       const d = dims(dir);
@@ -89,8 +93,8 @@ for (const { name, dir } of modelFolders()) {
         ...queries.map((_, l) => `present.${l}.key`),
       ]);
       for (let l = 0; l < d.layers; l++) {
-        const q = out[queries[l] as string]?.data as Float32Array;
-        const k = out[`present.${l}.key`]?.data as Float32Array;
+        const q = out[queries[l] as string] as Float32Array;
+        const k = out[`present.${l}.key`] as Float32Array;
         for (let h = 0; h < d.heads; h++) {
           const { size, data } = await ins.attention(r.handle, l, h);
           assert.equal(size, n);
@@ -117,7 +121,7 @@ for (const { name, dir } of modelFolders()) {
     });
 
     test('attention equals the probabilities torch recorded for the same text within 1e-5', async () => {
-      const ins = await Inspector.create(inspectable(dir), { cacheDir: cacheDir() });
+      const ins = await Inspector.create(await inspectable(dir), { cacheDir: cacheDir() });
       const ref = readJson<{ rows: { text: string; ids: number[]; attention?: number[][][][] }[] }>(
         join(repoRoot, 'test', 'fixtures', 'reference', `${name}.json`),
       ).rows[0];
@@ -133,7 +137,7 @@ for (const { name, dir } of modelFolders()) {
     });
 
     test('logit lens: the last layer equals the model logits; earlier layers differ', async () => {
-      const ins = await Inspector.create(inspectable(dir), { cacheDir: cacheDir() });
+      const ins = await Inspector.create(await inspectable(dir), { cacheDir: cacheDir() });
       const r = await ins.inspect(TEXT, { topK: 5 });
       for (const position of [0, 3, r.tokens.length - 1]) {
         const lens = await ins.lens(r.handle, position, 5);
@@ -152,7 +156,7 @@ for (const { name, dir } of modelFolders()) {
     });
 
     test('embedding neighbours: itself first, cosines sorted and within [-1, 1]', async () => {
-      const ins = await Inspector.create(inspectable(dir), { cacheDir: cacheDir() });
+      const ins = await Inspector.create(await inspectable(dir), { cacheDir: cacheDir() });
       const nb = ins.neighbours(300, 8);
       assert.equal(nb.length, 8);
       assert.equal(nb[0]?.id, 300);
@@ -169,7 +173,7 @@ for (const { name, dir } of modelFolders()) {
 
 test('a text longer than the context is inspected up to the context and says so', async () => {
   const dir = modelFolders()[1]?.dir as string;
-  const ins = await Inspector.create(inspectable(dir), { cacheDir: cacheDir() });
+  const ins = await Inspector.create(await inspectable(dir), { cacheDir: cacheDir() });
   const long = 'let x = 1;\n'.repeat(400);
   const r = await ins.inspect(long);
   assert.equal(r.tokens.length, dims(dir).ctx - 1);
@@ -179,7 +183,7 @@ test('a text longer than the context is inspected up to the context and says so'
 test('cached attention stays within the memory budget', async () => {
   const dir = modelFolders()[1]?.dir as string;
   const budget = 64 * 1024;
-  const ins = await Inspector.create(inspectable(dir), { cacheDir: cacheDir(), budgetBytes: budget });
+  const ins = await Inspector.create(await inspectable(dir), { cacheDir: cacheDir(), budgetBytes: budget });
   const r = await ins.inspect('const a = [1, 2, 3].map((x) => x * 2);\n'.repeat(3));
   for (let l = 0; l < r.layers; l++) await ins.attention(r.handle, l, 0);
   assert.ok(ins.cachedBytes <= budget, `${ins.cachedBytes} > ${budget}`);

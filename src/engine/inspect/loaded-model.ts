@@ -1,0 +1,46 @@
+// Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
+import { emptyCache, halfToFloat, runStep } from '../forward';
+import type { LoadedModel } from '../model';
+import { createSession } from '../session';
+import type { InspectableModel } from './inspector';
+
+function asFloat32(data: unknown): Float32Array {
+  if (data instanceof Float32Array) return data;
+  if (data instanceof Uint16Array) return halfToFloat(data);
+  throw new Error('an inspected tensor is neither float32 nor float16');
+}
+
+export function inspectableModel(model: LoadedModel, options: { threads?: number } = {}): InspectableModel {
+  return {
+    onnxPath: model.folder.onnxPath,
+    dims: model.dims,
+    config: model.folder.config,
+    bosId: model.bosId,
+    tokenize: (text) =>
+      model.tokenizer
+        .encode(text, { addSpecialTokens: false })
+        .pieces.map(({ id, text: t, bytes, start, end }) => ({
+          id,
+          text: t,
+          bytes,
+          start,
+          end,
+        })),
+    tokenText: (id) => model.tokenizer.tokenText(id),
+    // the inspection session runs where generation runs, on the edited copy of the graph
+    openSession: async (path) =>
+      (
+        await createSession(path, {
+          ep: model.provider.used,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+        })
+      ).session,
+    run: async (session, ids, fetches) => {
+      const extra = fetches.filter((f) => f !== 'logits');
+      const out = await runStep(session, model, ids, emptyCache(model), { extraOutputs: extra });
+      const result: Record<string, Float32Array> = {};
+      for (const f of fetches) result[f] = f === 'logits' ? out.logits : asFloat32(out.extras[f]?.data);
+      return result;
+    },
+  };
+}
