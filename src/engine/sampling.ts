@@ -1,0 +1,151 @@
+// Next-token choice with Hugging Face semantics: repetition penalty, temperature, top-k, top-p, greedy; seeded PRNG.
+
+export interface SamplingOptions {
+  /** Argmax instead of sampling (also when temperature is 0). */
+  greedy?: boolean;
+  temperature?: number;
+  /** Keep the k most likely tokens (ties with the k-th kept, as HF does); 0 or undefined: off. */
+  topK?: number;
+  /** Keep the smallest most-likely set whose probability reaches p (HF TopPLogitsWarper); 1 or undefined: off. */
+  topP?: number;
+  /** HF RepetitionPenaltyLogitsProcessor over every id seen so far (prompt included); 1 or undefined: off. */
+  repetitionPenalty?: number;
+  /** Seed of the PRNG; the same seed, model and options give the same tokens. */
+  seed?: number;
+}
+
+/** mulberry32: small, fast, good enough for sampling; returns floats in [0, 1). */
+export function createRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** HF repetition penalty, in place: a seen token's logit is divided by `penalty` when positive, multiplied when negative. */
+export function applyRepetitionPenalty(logits: Float32Array, seen: Iterable<number>, penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of new Set(seen)) {
+    const v = logits[id];
+    if (v === undefined) continue;
+    logits[id] = v < 0 ? v * penalty : v / penalty;
+  }
+}
+
+/** Masks (to -Infinity) every token below the k-th largest logit; ties with it stay. In place. */
+export function applyTopK(logits: Float32Array, k: number): void {
+  if (!(k > 0) || k >= logits.length) return;
+  const kth = Float32Array.from(logits).sort()[logits.length - k] as number;
+  for (let i = 0; i < logits.length; i++) if ((logits[i] as number) < kth) logits[i] = -Infinity;
+}
+
+/** Softmax in float64 (masked -Infinity entries get 0). */
+export function softmax(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp((logits[i] as number) - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / sum;
+  return out;
+}
+
+/**
+ * HF TopPLogitsWarper, in place: sorted ascending, tokens whose cumulative probability is <= 1 - p are removed,
+ * the most likely token always stays. Only tokens with probability >= (1 - p) / V need sorting: all the rarer
+ * ones sum to less than 1 - p, so HF removes them too.
+ */
+export function applyTopP(logits: Float32Array, p: number): void {
+  if (!(p < 1)) return;
+  const probs = softmax(logits);
+  const floor = (1 - p) / logits.length;
+  const candidates: number[] = [];
+  let below = 0;
+  for (let i = 0; i < probs.length; i++) {
+    if ((probs[i] as number) >= floor) candidates.push(i);
+    else below += probs[i] as number;
+  }
+  candidates.sort((a, b) => (probs[a] as number) - (probs[b] as number) || b - a);
+  const keep = new Uint8Array(logits.length);
+  let cum = below;
+  candidates.forEach((id, n) => {
+    cum += probs[id] as number;
+    if (cum > 1 - p || n === candidates.length - 1) keep[id] = 1;
+  });
+  for (let i = 0; i < logits.length; i++) if (!keep[i]) logits[i] = -Infinity;
+}
+
+export function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if ((row[i] as number) > (row[best] as number)) best = i;
+  return best;
+}
+
+function isGreedy(o: SamplingOptions): boolean {
+  return o.greedy === true || o.temperature === 0;
+}
+
+/**
+ * The distribution the sampler draws from: processed logits (penalty, temperature, top-k, top-p; a fresh copy)
+ * and their probabilities. Greedy options give a one-hot distribution on the argmax.
+ */
+export function distribution(
+  logits: Float32Array,
+  seen: Iterable<number>,
+  o: SamplingOptions,
+): { logits: Float32Array; probs: Float64Array } {
+  const x = Float32Array.from(logits);
+  applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);
+  if (isGreedy(o)) {
+    const probs = new Float64Array(x.length);
+    probs[argmax(x)] = 1;
+    return { logits: x, probs };
+  }
+  const t = o.temperature ?? 1;
+  if (t !== 1) for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) / t;
+  applyTopK(x, o.topK ?? 0);
+  applyTopP(x, o.topP ?? 1);
+  return { logits: x, probs: softmax(x) };
+}
+
+/** Draws an index from `probs` with one uniform number from `rng`. */
+export function drawIndex(probs: Float64Array, rng: () => number): number {
+  const u = rng();
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i] as number;
+    if (p <= 0) continue;
+    cum += p;
+    last = i;
+    if (u < cum) return i;
+  }
+  return last; // rounding left u just above the total
+}
+
+/** Chooses next tokens; keeps the PRNG state between calls so a seeded run is reproducible. */
+export class Sampler {
+  private readonly rng: () => number;
+  constructor(private readonly options: SamplingOptions = {}) {
+    this.rng = createRng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
+  }
+
+  next(logits: Float32Array, seen: Iterable<number>): number {
+    const o = this.options;
+    if (isGreedy(o)) {
+      if ((o.repetitionPenalty ?? 1) === 1) return argmax(logits);
+      const x = Float32Array.from(logits);
+      applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);
+      return argmax(x);
+    }
+    return drawIndex(distribution(logits, seen, o).probs, this.rng);
+  }
+}
