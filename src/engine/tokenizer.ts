@@ -194,8 +194,8 @@ export class StreamDecoder {
     return this.decoder.decode(this.tokenizer.tokenBytes(id), { stream: true });
   }
 
-  /** Whatever is held back at the end (an incomplete character becomes U+FFFD). */
+  /** Ends the stream: bytes of a character that never completed are dropped (never shown as U+FFFD). */
   flush(): string {
-    return this.decoder.decode();
+    return this.decoder.decode().replace(/\uFFFD+$/, '');
   }
 }
