@@ -1,0 +1,64 @@
+// Chat prompts: rendered and encoded as Transformers.js' apply_chat_template does; a folder without a template is named.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { ChatTemplateError, encodeChat, renderChat, type ChatMessage } from '../../../src/engine/chat';
+import { loadModelFolder } from '../../../src/engine/model-folder';
+import { TextTokenizer } from '../../../src/engine/tokenizer';
+import { bundledModel, fixturesDir, readJson } from '../../support/model-folder';
+
+env.allowRemoteModels = false;
+
+const messages: ChatMessage[] = [
+  { role: 'system', content: 'You explain code.' },
+  { role: 'user', content: 'What does `x ?? y` do? 🙂' },
+];
+
+describe('chat template', () => {
+  test('renders and encodes like Transformers.js apply_chat_template', async () => {
+    const folder = loadModelFolder(bundledModel);
+    const tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig);
+    env.localModelPath = dirname(bundledModel);
+    const tj = await AutoTokenizer.from_pretrained(basename(bundledModel));
+    for (const addGenerationPrompt of [true, false]) {
+      const theirs = tj.apply_chat_template(messages, {
+        add_generation_prompt: addGenerationPrompt,
+        tokenize: false,
+      }) as string;
+      assert.equal(renderChat(folder, messages, { addGenerationPrompt }), theirs);
+      const ids = tj.apply_chat_template(messages, {
+        add_generation_prompt: addGenerationPrompt,
+        return_tensor: false,
+        return_dict: false,
+      }) as number[];
+      assert.deepEqual(encodeChat(folder, tokenizer, messages, { addGenerationPrompt }).ids, ids);
+    }
+    const text = renderChat(folder, messages);
+    assert.ok(text.startsWith('<|bos|><|im_start|>system\n'));
+    assert.ok(text.endsWith('<|im_start|>assistant\n'));
+  });
+
+  test('a folder without a chat template gives a clear error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glassbox-chat-'));
+    try {
+      cpSync(join(fixturesDir, 'gpt2'), dir, { recursive: true });
+      const tc = readJson(join(dir, 'tokenizer_config.json'));
+      delete tc.chat_template;
+      writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tc));
+      assert.throws(
+        () => renderChat(loadModelFolder(dir), messages),
+        (e: unknown) => {
+          assert.ok(e instanceof ChatTemplateError);
+          assert.equal(e.code, 'no-chat-template');
+          assert.match(e.message, /has no chat template/);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
