@@ -1,0 +1,81 @@
+// Scores a text: per-token log-probabilities over sliding windows (bounded memory), bits per byte.
+import { emptyCache, runStep, type KvCache } from './forward';
+import type { GenerationModel } from './generate';
+
+export interface ScoreOptions {
+  /** Window length in tokens (default and maximum: the model's context). */
+  window?: number;
+  /** How far each window moves (default: half the window). Later windows score only tokens no earlier one did. */
+  stride?: number;
+  /** Tokens per forward pass inside a window (bounds the logits held at once; default 128). */
+  chunk?: number;
+  signal?: AbortSignal;
+}
+
+export interface ScoreResult {
+  /** UTF-8 bytes of the text. */
+  bytes: number;
+  /** Tokens of the text as the tokenizer encodes it by default (BOS included when it adds one). */
+  tokens: number;
+  ids: number[];
+  /** logprobs[i]: natural-log probability of ids[i] given what precedes it; NaN for ids[0] (nothing precedes it). */
+  logprobs: Float64Array;
+  /** Total surprisal of ids[1..] in bits. */
+  bits: number;
+  bitsPerByte: number;
+}
+
+/** log softmax(row)[target] in float64. */
+export function logProb(row: Float32Array, target: number): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - max);
+  return (row[target] as number) - max - Math.log(sum);
+}
+
+/** Log-probs of every id given its window's context; ids[0] gets NaN. */
+export async function scoreIds(
+  model: GenerationModel,
+  ids: readonly number[],
+  options: ScoreOptions = {},
+): Promise<Float64Array> {
+  const ctx = model.dims.contextLength;
+  const window = Math.min(options.window ?? ctx, ctx);
+  const stride = Math.max(1, Math.min(options.stride ?? Math.floor(window / 2), window - 1));
+  const chunk = Math.max(1, options.chunk ?? 128);
+  const V = model.dims.vocab;
+  const out = new Float64Array(ids.length).fill(NaN);
+  let scoredUpTo = 1; // ids[0] has no context
+  for (let start = 0; scoredUpTo < ids.length; start += stride) {
+    const end = Math.min(start + window, ids.length);
+    let cache: KvCache = emptyCache(model);
+    for (let c = start; c < end - 1; c += chunk) {
+      if (options.signal?.aborted) throw new Error('cancelled');
+      const feed = ids.slice(c, Math.min(c + chunk, end - 1));
+      const step = await runStep(model.session, model, feed, cache);
+      cache = step.present;
+      for (let r = 0; r < feed.length; r++) {
+        const target = c + r + 1; // the row after ids[c + r] predicts ids[c + r + 1]
+        if (target < scoredUpTo) continue;
+        out[target] = logProb(step.logits.subarray(r * V, (r + 1) * V), ids[target] as number);
+      }
+    }
+    scoredUpTo = end;
+  }
+  return out;
+}
+
+export async function scoreText(
+  model: GenerationModel,
+  text: string,
+  options: ScoreOptions = {},
+): Promise<ScoreResult> {
+  const ids = model.tokenizer.encodeIds(text);
+  const logprobs = await scoreIds(model, ids, options);
+  let nats = 0;
+  for (let i = 1; i < logprobs.length; i++) nats -= logprobs[i] as number;
+  const bytes = new TextEncoder().encode(text).length;
+  const bits = nats / Math.LN2;
+  return { bytes, tokens: ids.length, ids, logprobs, bits, bitsPerByte: bytes > 0 ? bits / bytes : 0 };
+}
