@@ -40,16 +40,21 @@ export function topK(logits: Float32Array, k: number): number[] {
 }
 
 export function positionStats(logits: Float32Array, actual: number, k: number): PositionStats {
-  const lse = logSumExp(logits);
   const target = logits[actual] as number;
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
+  // one pass: Σe, Σe·l (e = exp(l - max)) give the log-sum-exp and the entropy lse - Σp·l
+  let sumE = 0;
+  let sumEL = 0;
   let rank = 1;
-  let entropy = 0;
   for (let i = 0; i < logits.length; i++) {
     const l = logits[i] as number;
+    const e = Math.exp(l - max);
+    sumE += e;
+    sumEL += e * l;
     if (l > target) rank++;
-    const lp = l - lse;
-    entropy -= Math.exp(lp) * lp;
   }
+  const lse = max + Math.log(sumE);
   const top = topK(logits, k).map((id) => ({ id, prob: Math.exp((logits[id] as number) - lse) }));
-  return { logprob: target - lse, rank, entropy, top };
+  return { logprob: target - lse, rank, entropy: lse - sumEL / sumE, top };
 }
