@@ -1,23 +1,45 @@
-// Engine child-process entry (forked by the host): answers envelope requests over the IPC channel.
-import type { Reply, Request } from '../protocol/envelope';
-import type { EngineResult } from '../protocol/engine-methods';
+// Engine child-process entry (forked by the host): envelope requests over IPC -> EngineService; streams, cancel, errors.
+import type { Envelope, Request, RequestId } from '../protocol/envelope';
+import type { EngineMethod } from '../protocol/engine-methods';
+import { EngineService, errorInfo } from './engine-service';
 import { isRequest } from './envelope-guards';
 
-function send(reply: Reply): void {
-  process.send?.(reply);
+/** Methods answered with `{ id, chunk }` items and `{ id, done }` instead of one reply. */
+const STREAMING = new Set<string>(['model/generate']);
+
+const service = new EngineService();
+const inFlight = new Map<RequestId, AbortController>();
+
+function send(message: Envelope): void {
+  process.send?.(message);
 }
 
-function handle(request: Request): Reply {
-  switch (request.method) {
-    case 'engine/ping': {
-      const result: EngineResult<'engine/ping'> = { pong: true };
-      return { id: request.id, result };
-    }
-    default:
-      return {
-        id: request.id,
-        error: { code: 'unknown-method', message: `Unknown engine method: ${request.method}` },
-      };
+function isCancel(message: unknown): message is { method: 'engine/cancel'; params: { id: RequestId } } {
+  const m = message as { method?: unknown; params?: { id?: unknown } } | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    !('id' in m) &&
+    m.method === 'engine/cancel' &&
+    (typeof m.params?.id === 'number' || typeof m.params?.id === 'string')
+  );
+}
+
+async function handle(request: Request): Promise<void> {
+  const { id, method } = request;
+  const controller = new AbortController();
+  inFlight.set(id, controller);
+  const streaming = STREAMING.has(method);
+  try {
+    const result = await service.handle(method as EngineMethod, request.params as never, {
+      signal: controller.signal,
+      stream: (chunk) => send({ id, chunk }),
+    });
+    send(streaming ? { id, done: true } : { id, result });
+  } catch (e) {
+    send({ id, error: errorInfo(e) });
+  } finally {
+    inFlight.delete(id);
   }
 }
 
@@ -27,11 +49,15 @@ if (!process.send) {
 }
 
 process.on('message', (message: unknown) => {
+  if (isCancel(message)) {
+    inFlight.get(message.params.id)?.abort();
+    return;
+  }
   if (!isRequest(message)) {
     process.stderr.write('glassbox engine: ignored a message that is not a request envelope\n');
     return;
   }
-  send(handle(message));
+  void handle(message);
 });
 
 // Exit when the host goes away instead of lingering as an orphan.

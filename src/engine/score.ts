@@ -51,7 +51,8 @@ export async function scoreIds(
     const end = Math.min(start + window, ids.length);
     let cache: KvCache = emptyCache(model);
     for (let c = start; c < end - 1; c += chunk) {
-      if (options.signal?.aborted) throw new Error('cancelled');
+      if (options.signal?.aborted)
+        throw Object.assign(new Error('scoring was cancelled'), { code: 'cancelled' });
       const feed = ids.slice(c, Math.min(c + chunk, end - 1));
       const step = await runStep(model.session, model, feed, cache);
       cache = step.present;

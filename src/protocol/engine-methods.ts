@@ -1,9 +1,125 @@
-// The host -> engine method map: method name -> [params, result]; pure types, imported by both sides.
+// The host -> engine method map: method name -> params, result and (streamed methods) chunk; pure types, imported by both sides.
+
+export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+export type ExecutionProviderName = Exclude<ExecutionProviderChoice, 'auto'>;
+
+export interface ProviderInfo {
+  requested: ExecutionProviderChoice;
+  /** The provider the model actually runs on. */
+  used: ExecutionProviderName;
+  /** Providers tried before `used`, and why each was not used. */
+  fallbacks: { provider: ExecutionProviderName; reason: string }[];
+  /** Everything this installation could offer here (decided without loading a model). */
+  available: { name: ExecutionProviderName; available: boolean; reason?: string }[];
+}
+
+export interface ModelInfo {
+  name: string;
+  dir: string;
+  modelType: string;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  hidden: number;
+  vocab: number;
+  contextLength: number;
+  dtype: string;
+  onnxPath: string;
+  bosId: number | null;
+  eosIds: number[];
+  hasChatTemplate: boolean;
+  executionProvider: ProviderInfo;
+  loadMs: number;
+}
+
+export interface LoadParams {
+  dir: string;
+  dtype?: string;
+  ep?: ExecutionProviderChoice;
+  /** CPU intra-op threads (default: ORT's, one per core). */
+  threads?: number;
+}
+
+export interface SamplingParams {
+  greedy?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  seed?: number;
+}
+
+export interface ChatMessageParam {
+  role: string;
+  content: string;
+}
+
+/** Either a plain prompt (encoded with the tokenizer's default special tokens) or chat messages (rendered with the template). */
+export type PromptParams =
+  { prompt: string; messages?: undefined } | { messages: ChatMessageParam[]; prompt?: undefined };
+
+export type GenerateParams = PromptParams &
+  SamplingParams & {
+    maxNewTokens?: number;
+    stopStrings?: string[];
+  };
+
+export type StopReason = 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
+
+export interface GenerateSummary {
+  text: string;
+  /** Generated ids only. */
+  tokens: number[];
+  promptTokens: number[];
+  stopReason: StopReason;
+  executionProvider: ExecutionProviderName;
+  timings: { prefillMs: number; firstTokenMs: number; decodeTokensPerSecond: number; totalMs: number };
+}
+
+/** Stream items of model/generate: text as it becomes showable (whole characters only), then one summary. */
+export type GenerateChunk =
+  { kind: 'text'; text: string; tokens: number[] } | { kind: 'summary'; summary: GenerateSummary };
+
+export interface ScoreParams {
+  text: string;
+  window?: number;
+  stride?: number;
+}
+
+export interface ScoreSummary {
+  bytes: number;
+  tokens: number;
+  bits: number;
+  bitsPerByte: number;
+  ids: Int32Array;
+  /** Natural-log probability of every token given its window (NaN for the first). */
+  logprobs: Float64Array;
+}
 
 export interface EngineMethods {
   'engine/ping': { params: undefined; result: { pong: true } };
+  /** Loads (or replaces) the model; every folder problem is an error whose code is a ModelFolderError code. */
+  'model/load': { params: LoadParams; result: ModelInfo };
+  /** The loaded model, or null. */
+  'model/info': { params: undefined; result: ModelInfo | null };
+  /** Streamed: GenerateChunk items, then done. Cancel with the engine/cancel notification. */
+  'model/generate': { params: GenerateParams; result: undefined; chunk: GenerateChunk };
+  'model/score': { params: ScoreParams; result: ScoreSummary };
+  // inspect/* methods go here.
+}
+
+/** Host -> engine notifications (no reply). */
+export interface EngineNotifications {
+  /** Stops the request with this id before its next model step. */
+  'engine/cancel': { id: number | string };
 }
 
 export type EngineMethod = keyof EngineMethods;
 export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
 export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];
+export type EngineChunk<M extends EngineMethod> = EngineMethods[M] extends { chunk: infer C } ? C : never;
+/** Methods that answer with stream chunks and done instead of one reply. */
+export type StreamingMethod = {
+  [M in EngineMethod]: EngineMethods[M] extends { chunk: unknown } ? M : never;
+}[EngineMethod];

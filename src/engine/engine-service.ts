@@ -1,0 +1,191 @@
+// The engine's state (one loaded model) and its request handlers; transport-free so the CLI and tests can use it in-process.
+import type {
+  EngineChunk,
+  EngineMethod,
+  EngineParams,
+  EngineResult,
+  GenerateParams,
+  LoadParams,
+  ModelInfo,
+  ScoreParams,
+  ScoreSummary,
+} from '../protocol/engine-methods';
+import { encodeChat } from './chat';
+import { generate } from './generate';
+import { disposeModel, loadModel, type LoadedModel } from './model';
+import { scoreText } from './score';
+import { providerAvailability } from './session';
+
+/** What a handler gets besides its params. */
+export interface RequestContext<C = unknown> {
+  signal: AbortSignal;
+  /** Sends one stream item (streamed methods only). */
+  stream(chunk: C): void;
+}
+
+export type Handler<M extends EngineMethod> = (
+  params: EngineParams<M>,
+  context: RequestContext<EngineChunk<M>>,
+) => Promise<EngineResult<M>>;
+
+export type HandlerTable = { [M in EngineMethod]?: Handler<M> };
+
+/** An error the engine reports with a stable code (the reply's error.code). */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function modelInfo(model: LoadedModel): ModelInfo {
+  const d = model.dims;
+  return {
+    name: model.folder.name,
+    dir: model.folder.dir,
+    modelType: d.modelType,
+    layers: d.layers,
+    heads: d.heads,
+    kvHeads: d.kvHeads,
+    headDim: d.headDim,
+    hidden: d.hidden,
+    vocab: d.vocab,
+    contextLength: d.contextLength,
+    dtype: model.folder.dtype,
+    onnxPath: model.folder.onnxPath,
+    bosId: model.bosId ?? null,
+    eosIds: model.eosIds,
+    hasChatTemplate: model.folder.chatTemplate !== undefined,
+    executionProvider: { ...model.provider, available: providerAvailability() },
+    loadMs: model.loadMs,
+  };
+}
+
+export class EngineService {
+  private current: LoadedModel | undefined;
+  /** Model work runs one request at a time, in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Called after a model is loaded or replaced (the inspector hooks in here). */
+  readonly onModelChange: ((model: LoadedModel | undefined) => void | Promise<void>)[] = [];
+
+  readonly handlers: HandlerTable = {
+    'engine/ping': async () => ({ pong: true }),
+    'model/load': (p) => this.exclusive(() => this.load(p)),
+    'model/info': async () => (this.current ? modelInfo(this.current) : null),
+    'model/generate': (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
+    'model/score': (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
+  };
+
+  get model(): LoadedModel | undefined {
+    return this.current;
+  }
+
+  /** The loaded model, or an EngineError('no-model'). */
+  requireModel(): LoadedModel {
+    if (!this.current) throw new EngineError('no-model', 'no model is loaded (send model/load first)');
+    return this.current;
+  }
+
+  /** Runs `work` after every earlier model request has finished. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async handle<M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    context: RequestContext<EngineChunk<M>>,
+  ): Promise<EngineResult<M>> {
+    const handler = this.handlers[method] as Handler<M> | undefined;
+    if (!handler) throw new EngineError('unknown-method', `Unknown engine method: ${method}`);
+    return handler(params, context);
+  }
+
+  async load(params: LoadParams): Promise<ModelInfo> {
+    if (typeof params?.dir !== 'string')
+      throw new EngineError('bad-params', 'model/load needs { dir: string }');
+    const next = await loadModel(params.dir, {
+      ...(params.dtype === undefined ? {} : { dtype: params.dtype }),
+      ...(params.ep === undefined ? {} : { ep: params.ep }),
+      ...(params.threads === undefined ? {} : { threads: params.threads }),
+    });
+    const previous = this.current;
+    this.current = next;
+    if (previous) await disposeModel(previous);
+    for (const listener of this.onModelChange) await listener(next);
+    return modelInfo(next);
+  }
+
+  private async generate(
+    params: GenerateParams,
+    ctx: RequestContext<EngineChunk<'model/generate'>>,
+  ): Promise<undefined> {
+    const model = this.requireModel();
+    const ids = params.messages
+      ? encodeChat(model.folder, model.tokenizer, params.messages).ids
+      : typeof params.prompt === 'string'
+        ? model.tokenizer.encodeIds(params.prompt)
+        : (() => {
+            throw new EngineError('bad-params', 'model/generate needs a prompt string or messages');
+          })();
+    const result = await generate(model, ids, {
+      ...samplingOf(params),
+      ...(params.maxNewTokens === undefined ? {} : { maxNewTokens: params.maxNewTokens }),
+      ...(params.stopStrings === undefined ? {} : { stopStrings: params.stopStrings }),
+      signal: ctx.signal,
+      onChunk: (c) => {
+        if (c.text !== '' || c.tokens.length > 0)
+          ctx.stream({ kind: 'text', text: c.text, tokens: c.tokens });
+      },
+    });
+    ctx.stream({ kind: 'summary', summary: { ...result, executionProvider: model.provider.used } });
+    return undefined;
+  }
+
+  private async score(params: ScoreParams, signal: AbortSignal): Promise<ScoreSummary> {
+    if (typeof params?.text !== 'string')
+      throw new EngineError('bad-params', 'model/score needs { text: string }');
+    const r = await scoreText(this.requireModel(), params.text, {
+      ...(params.window === undefined ? {} : { window: params.window }),
+      ...(params.stride === undefined ? {} : { stride: params.stride }),
+      signal,
+    });
+    return {
+      bytes: r.bytes,
+      tokens: r.tokens,
+      bits: r.bits,
+      bitsPerByte: r.bitsPerByte,
+      ids: Int32Array.from(r.ids),
+      logprobs: r.logprobs,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.current) await disposeModel(this.current);
+    this.current = undefined;
+  }
+}
+
+function samplingOf(p: GenerateParams) {
+  const out: Record<string, number | boolean> = {};
+  for (const k of ['greedy', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'seed'] as const) {
+    if (p[k] !== undefined) out[k] = p[k];
+  }
+  return out;
+}
+
+/** Maps any thrown value to the reply's { code, message }. */
+export function errorInfo(e: unknown): { code: string; message: string } {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return {
+      code: typeof code === 'string' && /^[a-z][a-z0-9-]*$/.test(code) ? code : 'internal',
+      message: e.message,
+    };
+  }
+  return { code: 'internal', message: String(e) };
+}
