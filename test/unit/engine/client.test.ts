@@ -1,0 +1,123 @@
+// The engine in its child process (dist/engine.js): typed calls, streamed generation, cancel, typed arrays, crash recovery.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EngineCallError, EngineClient } from '../../../src/engine/client';
+import type { GenerateChunk, GenerateSummary } from '../../../src/protocol/engine-methods';
+import { bundledModel, fixturesDir, repoRoot } from '../../support/model-folder';
+
+const enginePath = join(repoRoot, 'dist', 'engine.js');
+let client: EngineClient;
+const exits: (NodeJS.Signals | null)[] = [];
+
+before(() => {
+  assert.ok(existsSync(enginePath), `${enginePath} is missing: run npm run build first`);
+  client = new EngineClient({ enginePath, onExit: (e) => exits.push(e.signal) });
+});
+after(() => client.dispose());
+
+async function generateVia(params: Parameters<EngineClient['stream']>[1], signal?: AbortSignal) {
+  const chunks: GenerateChunk[] = [];
+  await client.stream('model/generate', params, (c) => chunks.push(c), signal ? { signal } : {});
+  const summary = chunks.find((c) => c.kind === 'summary')?.summary as GenerateSummary;
+  const texts = chunks.flatMap((c) => (c.kind === 'text' ? [c] : []));
+  return { summary, texts };
+}
+
+describe('engine process', () => {
+  test('model/load and model/info describe the model and its provider', async () => {
+    const info = await client.request('model/load', { dir: bundledModel, ep: 'cpu', threads: 1 });
+    assert.equal(info.name, 'glassbox-tiny');
+    assert.equal(info.contextLength, 512);
+    assert.equal(info.executionProvider.used, 'cpu');
+    assert.ok(info.executionProvider.available.some((p) => p.name === 'webgpu'));
+    assert.deepEqual(await client.request('model/info', undefined), info);
+  });
+
+  test('model/generate streams text chunks that add up to the summary text', async () => {
+    const { summary, texts } = await generateVia({
+      prompt: 'function add(a, b) {\n',
+      greedy: true,
+      maxNewTokens: 20,
+    });
+    assert.equal(texts.map((t) => t.text).join(''), summary.text);
+    assert.deepEqual(
+      texts.flatMap((t) => t.tokens),
+      summary.tokens.filter((_, i) => i < texts.flatMap((t) => t.tokens).length),
+    );
+    assert.equal(summary.executionProvider, 'cpu');
+    assert.ok(summary.promptTokens[0] === 1 && summary.tokens.length > 0);
+  });
+
+  test('chat messages are rendered with the template', async () => {
+    const { summary } = await generateVia({
+      messages: [{ role: 'user', content: 'hi' }],
+      greedy: true,
+      maxNewTokens: 4,
+    });
+    assert.deepEqual(summary.promptTokens.slice(0, 2), [1, 2]);
+  });
+
+  test('model/score returns typed arrays (structured clone, not JSON lists)', async () => {
+    const r = await client.request('model/score', { text: 'let x = 1;\n' });
+    assert.ok(r.logprobs instanceof Float64Array);
+    assert.ok(r.ids instanceof Int32Array);
+    assert.ok(r.bitsPerByte > 0);
+  });
+
+  // generate.test.ts proves the one-step bound in-process; here the tokens made while the cancel crosses IPC add slack.
+  test('an AbortSignal crosses the process boundary and stops generation', async () => {
+    const controller = new AbortController();
+    const chunks: GenerateChunk[] = [];
+    let steps = 0;
+    await client.stream(
+      'model/generate',
+      { prompt: 'import os\n', greedy: true, maxNewTokens: 200 },
+      (c) => {
+        chunks.push(c);
+        if (c.kind === 'text' && c.tokens.length > 0 && ++steps === 3) controller.abort();
+      },
+      { signal: controller.signal },
+    );
+    const summary = chunks.find((c) => c.kind === 'summary')?.summary as GenerateSummary;
+    assert.equal(summary.stopReason, 'cancelled');
+    assert.ok(summary.tokens.length >= 3 && summary.tokens.length <= 12, `${summary.tokens.length} tokens`);
+  });
+
+  test('errors carry the engine code; a failed load keeps the previous model', async () => {
+    await assert.rejects(client.request('model/load', { dir: join(fixturesDir, 'nope') }), (e: unknown) => {
+      assert.ok(e instanceof EngineCallError);
+      assert.equal(e.code, 'missing-file');
+      return true;
+    });
+    // the failed load left the previous model in place
+    assert.equal((await client.request('model/info', undefined))?.name, 'glassbox-tiny');
+  });
+
+  test('killing the engine mid-generation fails the call clearly; the next call restarts it with the model', async () => {
+    const pid = client.pid as number;
+    let killed = false;
+    const run = client.stream('model/generate', { prompt: 'x', greedy: true, maxNewTokens: 400 }, () => {
+      if (!killed) {
+        killed = true;
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    await assert.rejects(run, (e: unknown) => {
+      assert.ok(e instanceof EngineCallError);
+      assert.equal(e.code, 'engine-exited');
+      assert.match(e.message, /model\/generate: the engine process was killed \(SIGKILL\)/);
+      return true;
+    });
+    assert.deepEqual(exits, ['SIGKILL']);
+    const { summary } = await generateVia({
+      prompt: 'function add(a, b) {\n',
+      greedy: true,
+      maxNewTokens: 5,
+    });
+    assert.equal(summary.tokens.length > 0, true);
+    assert.notEqual(client.pid, pid);
+    assert.equal((await client.request('model/info', undefined))?.name, 'glassbox-tiny');
+  });
+});
