@@ -107,8 +107,10 @@ export function providerAvailability(): ProviderAvailability[] {
 /** The first line of an ORT error, without the source path prefix ORT puts in front. */
 function shortReason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line.replace(/^\/\S+:\d+ \S+\s*/, '').trim();
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+  // ORT's failed checks read "<file>:<line> <function> <condition> was false. <what happened>".
+  const said = /was false\. (.+)$/.exec(line);
+  return said ? (said[1] as string) : line.replace(/^\/\S+:\d+ \S+\s*/, '');
 }
 
 async function tryCreate(
