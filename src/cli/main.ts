@@ -1,24 +1,72 @@
-// Command-line entry (`glassbox`): prints usage and the version; real subcommands come later.
+// Command-line entry (`glassbox`): the command table, usage, and error reporting (stderr, non-zero exit).
 import { version } from '../../package.json';
+import { Args, optionsHelp, UsageError } from './args';
+import { COMMON_OPTIONS, type CliCommand, type CliIO } from './command';
+import { generateCommand } from './generate';
+import { infoCommand } from './info';
+import { scoreCommand } from './score';
 
-const USAGE = `Usage: glassbox [--version] [--help]
+/** Every command; add one line per new command. */
+const COMMANDS: CliCommand[] = [generateCommand, scoreCommand, infoCommand];
+
+const io: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: glassbox <command> [options]   (glassbox <command> --help for its options)
 
 Glassbox runs a small language model locally with ONNX Runtime.
-  --version   print the version and exit
-  --help      print this help and exit
-`;
 
-function main(argv: readonly string[]): number {
-  if (argv.includes('--version') || argv.includes('-v')) {
-    process.stdout.write(`${version}\n`);
-    return 0;
-  }
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  process.stderr.write(`glassbox: unknown arguments: ${argv.join(' ')}\n\n${USAGE}`);
-  return 2;
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options every command takes:
+${optionsHelp(COMMON_OPTIONS)}
+  --version  print the version and exit
+`;
 }
 
-process.exitCode = main(process.argv.slice(2));
+function commandUsage(c: CliCommand): string {
+  return `Usage: glassbox ${c.name} [options]\n\n${c.summary}\n\n${optionsHelp([...c.options, ...COMMON_OPTIONS])}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`glassbox: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(commandUsage(command));
+    return 0;
+  }
+  try {
+    return await command.run(Args.parse(rest, [...command.options, ...COMMON_OPTIONS]), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`glassbox ${command.name}: ${e.message}\n\n${commandUsage(command)}`);
+      return 2;
+    }
+    const code = (e as { code?: unknown }).code;
+    io.stderr(
+      `glassbox ${command.name}: ${(e as Error).message ?? String(e)}${typeof code === 'string' ? ` [${code}]` : ''}\n`,
+    );
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,95 @@
+// `glassbox generate`: one prompt (or a one-message chat) through the engine; streams text or prints JSON.
+import { encodeChat } from '../engine/chat';
+import { generate, type GenerateOptions } from '../engine/generate';
+import { samplingDefaults } from '../engine/generation-config';
+import { disposeModel } from '../engine/model';
+import { UsageError, type Args } from './args';
+import { loadFromArgs, printJson, type CliCommand, type CliIO } from './command';
+
+const SAMPLING = ['temperature', 'top-k', 'top-p', 'seed'];
+
+/** Sampling: generation_config.json's defaults, then --greedy or the individual flags. */
+function samplingOptions(args: Args, config: Record<string, unknown>): GenerateOptions {
+  if (args.flag('greedy') && SAMPLING.some((s) => args.has(s))) {
+    throw new UsageError(`--greedy cannot be combined with ${SAMPLING.map((s) => `--${s}`).join(', ')}`);
+  }
+  const o: GenerateOptions = samplingDefaults(config);
+  if (args.flag('greedy'))
+    return { ...o, greedy: true, repetitionPenalty: args.number('repetition-penalty') ?? 1 };
+  const set = <K extends keyof GenerateOptions>(k: K, v: GenerateOptions[K] | undefined) => {
+    if (v !== undefined) o[k] = v;
+  };
+  if (SAMPLING.some((s) => args.has(s))) o.greedy = false;
+  set('temperature', args.number('temperature'));
+  set('topK', args.int('top-k', 0));
+  set('topP', args.number('top-p'));
+  set('seed', args.int('seed', 0, 2 ** 32 - 1));
+  set('repetitionPenalty', args.number('repetition-penalty'));
+  if (o.temperature !== undefined && o.temperature < 0) throw new UsageError('--temperature must be >= 0');
+  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError('--top-p must be in (0, 1]');
+  return o;
+}
+
+async function run(args: Args, io: CliIO): Promise<number> {
+  const prompt = args.require('prompt');
+  const model = await loadFromArgs(args);
+  try {
+    const options = samplingOptions(args, model.folder.generationConfig);
+    const maxNew = args.int('max-new-tokens', 1);
+    if (maxNew !== undefined) options.maxNewTokens = maxNew;
+    const stop = args.string('stop');
+    if (stop !== undefined) options.stopStrings = [stop];
+    const ids = args.flag('chat')
+      ? encodeChat(model.folder, model.tokenizer, [{ role: 'user', content: prompt }]).ids
+      : model.tokenizer.encodeIds(prompt);
+    const json = args.flag('json');
+    if (!json) options.onChunk = (c) => c.text && io.stdout(c.text);
+    const r = await generate(model, ids, options);
+    if (json) {
+      printJson(io, {
+        text: r.text,
+        tokens: r.tokens,
+        promptTokens: r.promptTokens,
+        stopReason: r.stopReason,
+        executionProvider: model.provider.used,
+        timings: {
+          prefillMs: r.timings.prefillMs,
+          firstTokenMs: r.timings.firstTokenMs,
+          decodeTokensPerSecond: r.timings.decodeTokensPerSecond,
+        },
+      });
+    } else {
+      io.stdout('\n');
+      const t = r.timings;
+      io.stderr(
+        `[${r.tokens.length} tokens, ${r.stopReason}; ${model.provider.used}; prefill ${t.prefillMs.toFixed(1)} ms, ` +
+          `first token ${t.firstTokenMs.toFixed(1)} ms, ${t.decodeTokensPerSecond.toFixed(1)} tokens/s]\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await disposeModel(model);
+  }
+}
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'continue a prompt (or answer it as chat with --chat)',
+  options: [
+    { name: 'prompt', type: 'string', help: 'the prompt text (required)' },
+    { name: 'chat', type: 'flag', help: "wrap the prompt as a user message in the model's chat template" },
+    {
+      name: 'max-new-tokens',
+      type: 'number',
+      help: 'most tokens to generate (default: generation_config or 256)',
+    },
+    { name: 'greedy', type: 'flag', help: 'always take the most likely token' },
+    { name: 'temperature', type: 'number', help: 'sampling temperature' },
+    { name: 'top-k', type: 'number', help: 'sample among the k most likely tokens (0: off)' },
+    { name: 'top-p', type: 'number', help: 'sample among the most likely tokens totalling p' },
+    { name: 'seed', type: 'number', help: 'PRNG seed for reproducible sampling' },
+    { name: 'repetition-penalty', type: 'number', help: 'HF repetition penalty (1: off)' },
+    { name: 'stop', type: 'string', help: 'stop when the text contains this string' },
+  ],
+  run,
+};

@@ -1,0 +1,47 @@
+// `glassbox info`: the model's summary, context length, and the execution providers available and chosen.
+import { modelInfo } from '../engine/engine-service';
+import { disposeModel } from '../engine/model';
+import { describeProvider } from '../engine/session';
+import type { Args } from './args';
+import { loadFromArgs, printJson, type CliCommand, type CliIO } from './command';
+
+async function run(args: Args, io: CliIO): Promise<number> {
+  const model = await loadFromArgs(args);
+  try {
+    const info = modelInfo(model);
+    if (args.flag('json')) {
+      printJson(io, {
+        model: info,
+        contextLength: info.contextLength,
+        executionProviders: {
+          available: info.executionProvider.available,
+          chosen: info.executionProvider.used,
+          requested: info.executionProvider.requested,
+          fallbacks: info.executionProvider.fallbacks,
+        },
+      });
+      return 0;
+    }
+    const lines = [
+      `model        ${info.name} (${info.modelType}, ${info.dtype}) at ${info.dir}`,
+      `dimensions   ${info.layers} layers, ${info.heads} heads (${info.kvHeads} key/value), head_dim ${info.headDim}, hidden ${info.hidden}, vocabulary ${info.vocab}`,
+      `context      ${info.contextLength} tokens`,
+      `special ids  bos ${info.bosId ?? 'none'}, eos ${info.eosIds.join(', ') || 'none'}; chat template: ${info.hasChatTemplate ? 'yes' : 'no'}`,
+      `provider     ${describeProvider(model.provider)}`,
+      ...info.executionProvider.available.map(
+        (p) => `  ${p.name.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason ?? ''}`}`,
+      ),
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await disposeModel(model);
+  }
+}
+
+export const infoCommand: CliCommand = {
+  name: 'info',
+  summary: 'model summary, context length, available and chosen execution providers',
+  options: [],
+  run,
+};
