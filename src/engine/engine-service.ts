@@ -10,8 +10,10 @@ import type {
   ScoreParams,
   ScoreSummary,
 } from '../protocol/engine-methods';
+import { defaultCacheDir } from './cache-dir';
 import { encodeChat } from './chat';
 import { generate } from './generate';
+import { InspectService } from './inspect/inspect-service';
 import { disposeModel, loadModel, type LoadedModel } from './model';
 import { scoreText } from './score';
 import { providerAvailability } from './session';
@@ -63,8 +65,16 @@ export function modelInfo(model: LoadedModel): ModelInfo {
   };
 }
 
+export interface EngineServiceOptions {
+  /** Where edited ONNX copies for inspection are kept (default: the user cache folder). */
+  cacheDir?: string;
+  /** Bytes of inspection tensors kept per model (default 256 MiB). */
+  inspectBudgetBytes?: number;
+}
+
 export class EngineService {
   private current: LoadedModel | undefined;
+  private readonly inspection: InspectService;
   /** Model work runs one request at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Called after a model is loaded or replaced (the inspector hooks in here). */
@@ -76,7 +86,19 @@ export class EngineService {
     'model/info': async () => (this.current ? modelInfo(this.current) : null),
     'model/generate': (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
     'model/score': (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
+    'inspect/run': (p) => this.exclusive(() => this.inspection.run(this.requireModel(), p)),
+    'inspect/attention': (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
+    'inspect/thumbnails': (p) => this.exclusive(() => this.inspection.thumbnails(this.requireModel(), p)),
+    'inspect/lens': (p) => this.exclusive(() => this.inspection.lens(this.requireModel(), p)),
+    'inspect/neighbours': (p) => this.exclusive(() => this.inspection.neighbours(this.requireModel(), p)),
+    'inspect/release': (p) => this.exclusive(() => this.inspection.release(this.requireModel(), p)),
   };
+
+  constructor(options: EngineServiceOptions = {}) {
+    this.inspection = new InspectService(options.cacheDir ?? defaultCacheDir(), {
+      ...(options.inspectBudgetBytes === undefined ? {} : { budgetBytes: options.inspectBudgetBytes }),
+    });
+  }
 
   get model(): LoadedModel | undefined {
     return this.current;
@@ -115,6 +137,7 @@ export class EngineService {
     });
     const previous = this.current;
     this.current = next;
+    await this.inspection.modelChanged(next, params.threads);
     if (previous) await disposeModel(previous);
     for (const listener of this.onModelChange) await listener(next);
     return modelInfo(next);
@@ -165,6 +188,7 @@ export class EngineService {
   }
 
   async dispose(): Promise<void> {
+    await this.inspection.dispose();
     if (this.current) await disposeModel(this.current);
     this.current = undefined;
   }

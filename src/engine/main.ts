@@ -7,6 +7,7 @@ import { isRequest } from './envelope-guards';
 /** Methods answered with `{ id, chunk }` items and `{ id, done }` instead of one reply. */
 const STREAMING = new Set<string>(['model/generate']);
 
+// GLASSBOX_CACHE_DIR: the host names a folder of its own (VS Code's global storage) for derived files
 const service = new EngineService();
 const inFlight = new Map<RequestId, AbortController>();
 

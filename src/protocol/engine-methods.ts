@@ -97,6 +97,78 @@ export interface ScoreSummary {
   logprobs: Float64Array;
 }
 
+export interface InspectParams {
+  text: string;
+  /** Alternatives listed per position (default 10). */
+  topK?: number;
+}
+
+export interface InspectToken {
+  id: number;
+  /** The token's text as shown (decoded bytes; a partial character shows as U+FFFD). */
+  text: string;
+  bytes: Uint8Array;
+  /** UTF-16 offsets into the inspected text. */
+  start: number;
+  end: number;
+}
+
+export interface InspectAlternative {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+export interface InspectPosition {
+  /** ln p(actual token | what precedes it), in nats. */
+  logprob: number;
+  /** 1 + how many tokens the model scored strictly higher. */
+  rank: number;
+  /** Entropy of the whole next-token distribution, in nats. */
+  entropy: number;
+  top: InspectAlternative[];
+}
+
+export type Availability = { available: true } | { available: false; reason: string };
+
+export interface InspectResult {
+  /** Names the engine-held results; pass it to the other inspect/* methods. */
+  handle: string;
+  tokens: InspectToken[];
+  /** positions[i] scores tokens[i]; null for a first token that no BOS precedes. */
+  positions: (InspectPosition | null)[];
+  /** The BOS the pass started with (row/column 0 of every attention matrix), if the model has one. */
+  bos: { id: number; text: string } | null;
+  layers: number;
+  heads: number;
+  /** Set when the text had more tokens than the context holds: only the first tokens were inspected. */
+  truncated: { totalTokens: number; inspectedChars: number } | null;
+  attention: Availability;
+  lens: Availability;
+  timings: { tokenizeMs: number; forwardMs: number; statsMs: number };
+}
+
+/** A square matrix (or size x size blocks per layer and head for thumbnails), row-major. */
+export interface AttentionMatrix {
+  size: number;
+  data: Float32Array;
+}
+
+export interface LensLayerResult {
+  /** 0 is the embedding output, the last is the final layer. */
+  layer: number;
+  top: InspectAlternative[];
+  /** Rank and probability of the actual token at this layer. */
+  rank: number;
+  prob: number;
+}
+
+export interface NeighbourResult {
+  id: number;
+  text: string;
+  cosine: number;
+}
+
 export interface EngineMethods {
   'engine/ping': { params: undefined; result: { pong: true } };
   /** Loads (or replaces) the model; every folder problem is an error whose code is a ModelFolderError code. */
@@ -106,7 +178,21 @@ export interface EngineMethods {
   /** Streamed: GenerateChunk items, then done. Cancel with the engine/cancel notification. */
   'model/generate': { params: GenerateParams; result: undefined; chunk: GenerateChunk };
   'model/score': { params: ScoreParams; result: ScoreSummary };
-  // inspect/* methods go here.
+  /** One full forward pass over a text; per-token numbers now, the rest held in the engine under `handle`. */
+  'inspect/run': { params: InspectParams; result: InspectResult };
+  /** One head's [n, n] attention (n = tokens + BOS), or the mean over heads. */
+  'inspect/attention': {
+    params: { handle: string; layer: number; head: number | 'mean' };
+    result: AttentionMatrix;
+  };
+  /** Every layer's and head's attention averaged to size x size blocks: data is [layers, heads, size, size]. */
+  'inspect/thumbnails': { params: { handle: string; size: number }; result: AttentionMatrix };
+  /** Each layer's prediction for tokens[position] through the final norm and LM head. */
+  'inspect/lens': { params: { handle: string; position: number; topK?: number }; result: LensLayerResult[] };
+  /** Tokens nearest to `id` in the input embedding matrix (cosine), itself first. */
+  'inspect/neighbours': { params: { id: number; topK?: number }; result: NeighbourResult[] };
+  /** Frees what the engine holds for an inspection. */
+  'inspect/release': { params: { handle: string }; result: undefined };
 }
 
 /** Host -> engine notifications (no reply). */

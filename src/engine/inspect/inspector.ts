@@ -10,6 +10,16 @@ import { positionStats, topK, type PositionStats, type TopEntry } from './next-t
 import { decodeGraph, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
 
+/** A request the inspector cannot answer; `code` is stable (unavailable, out-of-range, inspection-gone). */
+export class InspectError extends Error {
+  constructor(
+    readonly code: 'unavailable' | 'out-of-range' | 'inspection-gone',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface InspectedPiece {
   id: number;
   text: string;
@@ -150,13 +160,13 @@ export class Inspector {
   ): Promise<{ size: number; data: Float32Array }> {
     const { ids } = this.get(handle);
     if (!isAvailable(this.anatomy.attention))
-      throw new Error(`attention unavailable: ${reason(this.anatomy.attention)}`);
+      throw new InspectError('unavailable', `attention unavailable: ${reason(this.anatomy.attention)}`);
     if (!Number.isInteger(layer) || layer < 0 || layer >= this.model.dims.layers) {
-      throw new Error(`layer ${layer} out of range 0..${this.model.dims.layers - 1}`);
+      throw new InspectError('out-of-range', `layer ${layer} out of range 0..${this.model.dims.layers - 1}`);
     }
     const H = this.model.dims.heads;
     if (head !== 'mean' && !(Number.isInteger(head) && head >= 0 && head < H)) {
-      throw new Error(`head ${head} out of range 0..${H - 1}`);
+      throw new InspectError('out-of-range', `head ${head} out of range 0..${H - 1}`);
     }
     const all = await this.layerProbabilities(handle, ids, layer);
     const n = ids.length;
@@ -209,10 +219,10 @@ export class Inspector {
   async lens(handle: string, position: number, k = 10): Promise<LensLayer[]> {
     const { ids, offset } = this.get(handle);
     const why = this.lensUnavailable();
-    if (why) throw new Error(`logit lens unavailable: ${why}`);
+    if (why) throw new InspectError('unavailable', `logit lens unavailable: ${why}`);
     const row = position + offset - 1;
     if (!Number.isInteger(position) || row < 0 || position + offset >= ids.length) {
-      throw new Error(`position ${position} has no prediction to look at`);
+      throw new InspectError('out-of-range', `position ${position} has no prediction to look at`);
     }
     const actual = ids[position + offset] as number;
     const { norm, head } = this.loadLens();
@@ -230,10 +240,10 @@ export class Inspector {
   /** The k tokens whose input embeddings are closest to `id`'s by cosine similarity (itself first). */
   neighbours(id: number, k = 10): { id: number; text: string; cosine: number }[] {
     if (!isAvailable(this.anatomy.embedding))
-      throw new Error(`embeddings unavailable: ${reason(this.anatomy.embedding)}`);
+      throw new InspectError('unavailable', `embeddings unavailable: ${reason(this.anatomy.embedding)}`);
     const { vocab: V, hidden: d } = this.model.dims;
     if (!Number.isInteger(id) || id < 0 || id >= V)
-      throw new Error(`token id ${id} out of range 0..${V - 1}`);
+      throw new InspectError('out-of-range', `token id ${id} out of range 0..${V - 1}`);
     if (!this.embedding) {
       const weights = readFloats(this.initializer(this.anatomy.embedding), this.model.onnxPath);
       const norms = new Float32Array(V);
@@ -263,13 +273,24 @@ export class Inspector {
     this.cache.deletePrefix(`${handle}:`);
   }
 
+  /** Frees every held result and the inspection session. */
+  async dispose(): Promise<void> {
+    this.held.clear();
+    this.cache.deletePrefix('');
+    await this.session.release();
+  }
+
   get cachedBytes(): number {
     return this.cache.usedBytes;
   }
 
   private get(handle: string): Held {
     const h = this.held.get(handle);
-    if (!h) throw new Error(`inspection ${handle} is gone (released or evicted): inspect again`);
+    if (!h)
+      throw new InspectError(
+        'inspection-gone',
+        `inspection ${handle} is gone (released or evicted): inspect again`,
+      );
     return h;
   }
 
@@ -306,7 +327,7 @@ export class Inspector {
   /** [heads, n, n] probabilities of one layer: a promoted Softmax output, or replayed from Q and the key cache. */
   private async layerProbabilities(handle: string, ids: number[], layer: number): Promise<Float32Array> {
     const att = this.anatomy.attention;
-    if (!('kind' in att)) throw new Error(`attention unavailable: ${att.unavailable}`);
+    if (!('kind' in att)) throw new InspectError('unavailable', `attention unavailable: ${att.unavailable}`);
     if (att.kind === 'softmax') return this.cached(handle, ids, att.outputs[layer] as string);
     const key = `${handle}:replay:${layer}`;
     const hit = this.cache.get(key);
