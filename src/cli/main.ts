@@ -4,10 +4,11 @@ import { Args, optionsHelp, UsageError } from './args';
 import { COMMON_OPTIONS, type CliCommand, type CliIO } from './command';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
+import { inspectCommand } from './inspect';
 import { scoreCommand } from './score';
 
 /** Every command; add one line per new command. */
-const COMMANDS: CliCommand[] = [generateCommand, scoreCommand, infoCommand];
+const COMMANDS: CliCommand[] = [generateCommand, inspectCommand, scoreCommand, infoCommand];
 
 const io: CliIO = {
   stdout: (text) => process.stdout.write(text),
