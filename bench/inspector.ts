@@ -1,6 +1,6 @@
 // Inspector latency: one inspection (forward pass + per-token numbers) at 512 tokens and at the full context,
 // then attention thumbnails and a logit lens on top; medians of several runs, printed next to the 0.25 s target.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inspector } from '../src/engine/inspect/inspector';
@@ -15,32 +15,36 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-/** Source text long enough for `tokens` tokens: the project's own code, repeated if need be. */
-function codeText(root: string): string {
-  const files = ['src/engine/inspect/inspector.ts', 'src/engine/tokenizer.ts', 'src/engine/generate.ts'];
-  return files.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
-}
-
 export async function benchInspector(
   modelDir: string,
-  root: string,
-  options: { ep?: ExecutionProviderChoice; runs?: number } = {},
+  /** Code to inspect: its first 512 tokens, then the first context-full. */
+  text: string,
+  options: { ep?: ExecutionProviderChoice; runs?: number; threads?: number } = {},
+  log: (line: string) => void = console.log,
 ): Promise<void> {
   const runs = options.runs ?? 7;
-  const model = await loadModel(modelDir, { ep: options.ep ?? 'cpu' });
+  const model = await loadModel(modelDir, {
+    ep: options.ep ?? 'cpu',
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
   const cacheDir = mkdtempSync(join(tmpdir(), 'glassbox-bench-'));
   try {
-    const ins = await Inspector.create(inspectableModel(model), { cacheDir });
-    const all = model.tokenizer.encode(codeText(root), { addSpecialTokens: false }).pieces;
+    const ins = await Inspector.create(
+      inspectableModel(model, options.threads === undefined ? {} : { threads: options.threads }),
+      { cacheDir },
+    );
+    const all = model.tokenizer.encode(text, { addSpecialTokens: false }).pieces;
     const bos = model.bosId === undefined ? 0 : 1;
-    const text = codeText(root);
-    console.log(`inspector on ${model.folder.name} (${model.provider.used}), median of ${runs} runs`);
+    log(`inspector on ${model.folder.name} (${model.provider.used}), median of ${runs} runs`);
     // positions = text tokens + BOS: 512 positions and the full context (the same for a 512-token model)
     for (const positions of [
       ...new Set([Math.min(512, model.dims.contextLength), model.dims.contextLength]),
     ]) {
       const tokens = positions - bos;
-      if (tokens > all.length) continue;
+      if (tokens > all.length) {
+        log(`  ${positions} positions: skipped, the text has only ${all.length} tokens`);
+        continue;
+      }
       const slice = text.slice(0, all[tokens - 1]?.end ?? text.length);
       const inspect: number[] = [];
       const thumbs: number[] = [];
@@ -63,10 +67,10 @@ export async function benchInspector(
         positions === 512
           ? `  (target <= ${TARGET_512_MS} ms: ${m <= TARGET_512_MS ? 'met' : 'MISSED'})`
           : '';
-      console.log(
+      log(
         `  ${positions} positions (${tokens} tokens${bos ? ' + BOS' : ''}): inspect ${m.toFixed(0)} ms${target}`,
       );
-      console.log(
+      log(
         `    + all-layer thumbnails ${median(thumbs).toFixed(0)} ms, logit lens ${median(lens).toFixed(0)} ms`,
       );
     }

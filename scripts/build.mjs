@@ -48,6 +48,8 @@ const bundles = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    // the bench compares against Transformers.js when it is installed (a dev dependency), never bundled
+    external: ['onnxruntime-node', '@huggingface/transformers'],
     banner: { js: '#!/usr/bin/env node' },
     plugins: [executable],
   },

@@ -145,6 +145,21 @@ describe('glassbox CLI', () => {
     );
   });
 
+  test('bench runs every comparison and prints its ratios (a smoke test: no timing is asserted)', () => {
+    const r = glassbox('bench', '--runs', '1', '--prompt-tokens', '16', '--new-tokens', '8', '--ep', 'cpu');
+    assert.equal(r.code, 0, r.stderr);
+    for (const line of [
+      /^ {2}engine +\d+\.\d tokens\/s/m,
+      /^ {2}bare session\.run loop +\d+\.\d tokens\/s/m,
+      /^ {2}Transformers\.js v4 +\d+\.\d tokens\/s/m,
+      /^ {2}engine \/ bare loop: +\d+\.\d\dx decode/m,
+      /^ {2}engine \/ Transformers\.js: +\d+\.\d\dx decode/m,
+      /^ {2}512 positions \(511 tokens \+ BOS\): inspect \d+ ms/m,
+    ]) {
+      assert.match(r.stdout, line);
+    }
+  });
+
   test('errors go to stderr with a non-zero exit', () => {
     const missing = glassbox('generate', '--prompt', 'x', '--model', join(tmp, 'nowhere'));
     assert.equal(missing.code, 1);

@@ -1,0 +1,140 @@
+// Decode speed side by side on one model and provider: the engine's generate vs a bare ORT loop vs Transformers.js v4.
+import { basename, dirname } from 'node:path';
+import type * as TransformersJs from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
+import { generate } from '../src/engine/generate';
+import { disposeModel, loadModel } from '../src/engine/model';
+import type { ExecutionProviderChoice } from '../src/engine/session';
+import { bareLoop } from './bare-loop';
+
+export interface DecodeOptions {
+  ep?: ExecutionProviderChoice;
+  threads?: number;
+  runs?: number;
+  promptTokens?: number;
+  newTokens?: number;
+}
+
+interface Timing {
+  firstTokenMs: number;
+  decodeTokensPerSecond: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Warm-up run, then the median of `runs`. */
+async function measure(runs: number, once: () => Promise<Timing>): Promise<Timing> {
+  await once();
+  const all: Timing[] = [];
+  for (let i = 0; i < runs; i++) all.push(await once());
+  return {
+    firstTokenMs: median(all.map((t) => t.firstTokenMs)),
+    decodeTokensPerSecond: median(all.map((t) => t.decodeTokensPerSecond)),
+  };
+}
+
+/** Transformers.js (a dev dependency) when it is installed; undefined otherwise. */
+async function transformersJs(): Promise<typeof TransformersJs | undefined> {
+  try {
+    return await import('@huggingface/transformers');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function benchDecode(
+  modelDir: string,
+  /** The prompt is the first `promptTokens` tokens of this text. */
+  text: string,
+  options: DecodeOptions = {},
+  log: (line: string) => void = console.log,
+): Promise<void> {
+  const runs = options.runs ?? 5;
+  const newTokens = options.newTokens ?? 128;
+  const model = await loadModel(modelDir, {
+    ep: options.ep ?? 'cpu',
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  const ep = model.provider.used;
+  const promptIds = model.tokenizer.encodeIds(text).slice(0, options.promptTokens ?? 128);
+  log(
+    `decode on ${model.folder.name} (${ep}${options.threads ? `, ${options.threads} threads` : ''}): ` +
+      `${promptIds.length} prompt tokens, ${newTokens} greedy new tokens, median of ${runs} runs after a warm-up`,
+  );
+  // EOS is ignored everywhere so every run does exactly the same work
+  const engineModel = { ...model, eosIds: [] };
+  const engine = await measure(runs, async () => {
+    const r = await generate(engineModel, promptIds, { greedy: true, maxNewTokens: newTokens });
+    return r.timings;
+  });
+
+  const session = await ort.InferenceSession.create(model.folder.onnxPath, {
+    graphOptimizationLevel: 'all',
+    executionProviders: [ep],
+    ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+  });
+  const bare = await measure(runs, async () => {
+    const r = await bareLoop(session, model.dims, promptIds, newTokens);
+    return { firstTokenMs: r.prefillMs, decodeTokensPerSecond: r.decodeTokensPerSecond };
+  });
+  await session.release();
+
+  const rows: [string, Timing][] = [
+    ['engine', engine],
+    ['bare session.run loop', bare],
+  ];
+  const tjs = await transformersJs();
+  if (tjs && (ep === 'cpu' || ep === 'webgpu' || ep === 'cuda')) {
+    tjs.env.allowRemoteModels = false;
+    tjs.env.localModelPath = dirname(modelDir);
+    const m = await tjs.AutoModelForCausalLM.from_pretrained(basename(modelDir), {
+      dtype: 'fp32',
+      device: ep,
+      ...(options.threads
+        ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } }
+        : {}),
+    });
+    const ids = new tjs.Tensor('int64', BigInt64Array.from(promptIds, BigInt), [1, promptIds.length]);
+    const mask = new tjs.Tensor('int64', new BigInt64Array(promptIds.length).fill(1n), [1, promptIds.length]);
+    const t = await measure(runs, async () => {
+      const stamps: number[] = [];
+      // put() is called once with the prompt, then once per generated token
+      const streamer = { put: () => void stamps.push(performance.now()), end: () => undefined };
+      const t0 = performance.now();
+      await m.generate({
+        input_ids: ids,
+        attention_mask: mask,
+        max_new_tokens: newTokens,
+        min_new_tokens: newTokens,
+        do_sample: false,
+        streamer: streamer as never,
+      });
+      const first = stamps[1] as number;
+      const last = stamps.at(-1) as number;
+      return {
+        firstTokenMs: first - t0,
+        decodeTokensPerSecond: ((stamps.length - 2) * 1000) / (last - first),
+      };
+    });
+    await m.dispose();
+    rows.push(['Transformers.js v4', t]);
+  } else {
+    log(
+      `  Transformers.js: skipped (${tjs ? `no ${ep} device there` : 'not installed: it is a dev dependency'})`,
+    );
+  }
+  await disposeModel(model);
+
+  for (const [name, t] of rows) {
+    log(
+      `  ${name.padEnd(22)} ${t.decodeTokensPerSecond.toFixed(1).padStart(8)} tokens/s   first token ${t.firstTokenMs.toFixed(1).padStart(7)} ms`,
+    );
+  }
+  const ratio = (a: Timing, b: Timing) => a.decodeTokensPerSecond / b.decodeTokensPerSecond;
+  log(`  engine / bare loop:        ${ratio(engine, bare).toFixed(2)}x decode (target >= 0.95x)`);
+  const t = rows.find(([n]) => n.startsWith('Transformers'))?.[1];
+  if (t) log(`  engine / Transformers.js:  ${ratio(engine, t).toFixed(2)}x decode (target >= 1.5x)`);
+}
