@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,16 +55,26 @@ def read_text(path):
         return None
 
 
-def npm_install(work, spec_file):
+def npm_install(work, spec_file, lock_file):
+    """Installs the packages of spec_file (name@version lines) exactly as lock_file pins their dependencies.
+
+    Without lock_file the install resolves the newest matching dependencies and writes lock_file, so every later
+    run (another day, another machine) gets the same files and the same corpus."""
     specs = [s.strip() for s in spec_file.read_text().splitlines() if s.strip() and not s.startswith("#")]
+    deps = dict(s.rsplit("@", 1) for s in specs)
     target = work / "npm"
     target.mkdir(parents=True, exist_ok=True)
     if not (target / "node_modules").exists():
-        (target / "package.json").write_text('{"name":"glassbox-corpus","private":true}\n')
-        subprocess.run(
-            ["npm", "install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", "--legacy-peer-deps", *specs],
-            cwd=target, check=True, env={**os.environ, "ONNXRUNTIME_NODE_INSTALL": "skip"},
-        )
+        (target / "package.json").write_text(
+            json.dumps({"name": "glassbox-corpus", "private": True, "dependencies": deps}, indent=1) + "\n")
+        flags = ["--ignore-scripts", "--no-audit", "--no-fund", "--legacy-peer-deps"]
+        env = {**os.environ, "ONNXRUNTIME_NODE_INSTALL": "skip"}
+        if lock_file.exists():
+            shutil.copyfile(lock_file, target / "package-lock.json")
+            subprocess.run(["npm", "ci", *flags], cwd=target, check=True, env=env)
+        else:
+            subprocess.run(["npm", "install", *flags], cwd=target, check=True, env=env)
+            shutil.copyfile(target / "package-lock.json", lock_file)
     return target / "node_modules"
 
 
@@ -138,7 +149,7 @@ def main():
     ap.add_argument("--python-share", type=float, default=0.2, help="cap on Python bytes as a share of all")
     args = ap.parse_args()
     work = Path(args.work)
-    node_modules = npm_install(work, HERE / "packages.txt")
+    node_modules = npm_install(work, HERE / "packages.txt", HERE / "corpus-lock.json")
 
     docs, manifest, hashes = [], {}, set()
 
