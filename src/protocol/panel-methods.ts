@@ -1,0 +1,149 @@
+// The host <-> webview method maps of the Glassbox panel; pure types, imported by src/panel and webview/.
+
+/** Code the user attached to a message: a selection (or whole file) with where it came from. */
+export interface Attachment {
+  kind: 'selection';
+  /** Workspace-relative path (or the untitled name) shown to the user and the model. */
+  file: string;
+  /** VS Code language id (`typescript`, `python`). */
+  language: string;
+  text: string;
+  /** 1-based lines, inclusive. */
+  startLine: number;
+  endLine: number;
+}
+
+export type MessageState = 'streaming' | 'done' | 'stopped' | 'error';
+
+export interface AnswerStats {
+  /** Tokens in the rendered prompt that produced this answer. */
+  promptTokens: number;
+  /** Tokens generated. */
+  tokens: number;
+  tokensPerSecond: number;
+  firstTokenMs: number;
+  stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
+  executionProvider: string;
+  model: string;
+}
+
+export interface ChatMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  /** Markdown as the model (or the user) wrote it; the webview renders it sanitised. */
+  content: string;
+  attachments?: Attachment[];
+  /** Assistant messages only. */
+  state?: MessageState;
+  error?: string;
+  stats?: AnswerStats;
+  createdAt: number;
+}
+
+export interface Conversation {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: ChatMessage[];
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+  messageCount: number;
+}
+
+export interface ModelStatus {
+  state: 'loading' | 'ready' | 'error';
+  /** Model folder name (`glassbox-tiny`). */
+  name: string;
+  dir: string;
+  /** True for the tiny model shipped inside the extension. */
+  bundled: boolean;
+  contextLength?: number;
+  /** The provider actually in use, and why others were skipped. */
+  executionProvider?: string;
+  fallbacks?: string[];
+  /** Set when state is 'error'. */
+  error?: string;
+  /** tokens/s of the last answer, when there was one. */
+  lastTokensPerSecond?: number;
+}
+
+export interface ContextUse {
+  /** Prompt tokens the next answer would start from (conversation + draft, chat template applied). */
+  promptTokens: number;
+  contextLength: number;
+  /** Tokens the answer may still use (contextLength - promptTokens, not below 0). */
+  remaining: number;
+}
+
+export interface PanelInit {
+  model: ModelStatus | null;
+  conversations: ConversationSummary[];
+  /** The conversation to show (the last one used), or null for a new chat. */
+  current: Conversation | null;
+  /** Shows the "tiny demonstration model" notice. */
+  firstRun: boolean;
+}
+
+export type PanelTab = 'chat' | 'inspector';
+
+/** Webview -> host requests: method -> params and result. Every params object is validated by the host. */
+export interface PanelRequests {
+  /** The handshake: the host queues its notifications until this arrives, then answers with the state. */
+  'panel/ready': { params: undefined; result: PanelInit };
+  /**
+   * Adds a user message to `conversationId` (null: a new conversation) and starts the answer; resolves as soon as
+   * the message is stored. The answer arrives as chat/updated, chat/delta and chat/finished notifications.
+   */
+  'chat/send': {
+    params: { conversationId: string | null; text: string; attachments: Attachment[] };
+    result: { conversationId: string };
+  };
+  /** Stops the answer being generated in this conversation (in the engine, before its next token). */
+  'chat/stop': { params: { conversationId: string }; result: undefined };
+  /** Drops the last assistant answer and generates it again. */
+  'chat/regenerate': { params: { conversationId: string }; result: undefined };
+  /** Prompt tokens for the conversation plus a draft, for the context meter. */
+  'chat/contextUse': {
+    params: { conversationId: string | null; draft: string; attachments: Attachment[] };
+    result: ContextUse;
+  };
+  'history/list': { params: undefined; result: ConversationSummary[] };
+  'history/open': { params: { id: string }; result: Conversation };
+  'history/delete': { params: { id: string }; result: undefined };
+  /** Code-block actions. */
+  'editor/insert': { params: { code: string }; result: undefined };
+  'editor/openNew': { params: { code: string; language: string }; result: undefined };
+  'clipboard/copy': { params: { text: string }; result: undefined };
+  /** A link in model output the user clicked: the host asks for confirmation before opening anything. */
+  'link/open': { params: { href: string }; result: { opened: boolean } };
+  /** Opens the glassbox settings, e.g. from the first-run notice. */
+  'settings/open': { params: { query?: string }; result: undefined };
+  /** The first-run notice was dismissed; it does not come back. */
+  'notice/dismiss': { params: undefined; result: undefined };
+}
+
+/** Host -> webview notifications. */
+export interface PanelNotifications {
+  'model/status': ModelStatus;
+  /** The list of stored conversations changed. */
+  'history/changed': { conversations: ConversationSummary[] };
+  /** A conversation changed shape (message added or removed, answer started): show it in full. */
+  'chat/updated': { conversation: Conversation };
+  /** More text of a streaming answer. */
+  'chat/delta': { conversationId: string; messageId: string; text: string };
+  /** The answer ended (done, stopped or failed). */
+  'chat/finished': { conversationId: string; message: ChatMessage };
+  /** Put this selection into the chat input as an attachment (glassbox.askAboutSelection). */
+  'chat/attach': { attachment: Attachment };
+  'panel/showTab': { tab: PanelTab };
+}
+
+export type PanelMethod = keyof PanelRequests;
+export type PanelParams<M extends PanelMethod> = PanelRequests[M]['params'];
+export type PanelResult<M extends PanelMethod> = PanelRequests[M]['result'];
+export type PanelNotification = keyof PanelNotifications;
