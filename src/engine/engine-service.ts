@@ -7,6 +7,7 @@ import type {
   GenerateParams,
   LoadParams,
   ModelInfo,
+  PromptParams,
   ScoreParams,
   ScoreSummary,
 } from '../protocol/engine-methods';
@@ -86,6 +87,10 @@ export class EngineService {
     'model/info': async () => (this.current ? modelInfo(this.current) : null),
     'model/generate': (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
     'model/score': (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
+    'model/countTokens': async (p) => {
+      const model = this.requireModel();
+      return { tokens: this.promptIds(model, p).length, contextLength: model.dims.contextLength };
+    },
     'inspect/run': (p) => this.exclusive(() => this.inspection.run(this.requireModel(), p)),
     'inspect/attention': (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
     'inspect/thumbnails': (p) => this.exclusive(() => this.inspection.thumbnails(this.requireModel(), p)),
@@ -148,13 +153,7 @@ export class EngineService {
     ctx: RequestContext<EngineChunk<'model/generate'>>,
   ): Promise<undefined> {
     const model = this.requireModel();
-    const ids = params.messages
-      ? encodeChat(model.folder, model.tokenizer, params.messages).ids
-      : typeof params.prompt === 'string'
-        ? model.tokenizer.encodeIds(params.prompt)
-        : (() => {
-            throw new EngineError('bad-params', 'model/generate needs a prompt string or messages');
-          })();
+    const ids = this.promptIds(model, params);
     const result = await generate(model, ids, {
       ...samplingOf(params),
       ...(params.maxNewTokens === undefined ? {} : { maxNewTokens: params.maxNewTokens }),
@@ -167,6 +166,17 @@ export class EngineService {
     });
     ctx.stream({ kind: 'summary', summary: { ...result, executionProvider: model.provider.used } });
     return undefined;
+  }
+
+  /** The ids a prompt or chat messages encode to (the chat template renders messages). */
+  private promptIds(model: LoadedModel, params: PromptParams): number[] {
+    if (Array.isArray(params?.messages)) {
+      const ok = params.messages.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string');
+      if (!ok) throw new EngineError('bad-params', 'messages must be { role: string, content: string }[]');
+      return encodeChat(model.folder, model.tokenizer, params.messages).ids;
+    }
+    if (typeof params?.prompt === 'string') return model.tokenizer.encodeIds(params.prompt);
+    throw new EngineError('bad-params', 'needs a prompt string or messages');
   }
 
   private async score(params: ScoreParams, signal: AbortSignal): Promise<ScoreSummary> {

@@ -178,6 +178,8 @@ export interface EngineMethods {
   /** Streamed: GenerateChunk items, then done. Cancel with the engine/cancel notification. */
   'model/generate': { params: GenerateParams; result: undefined; chunk: GenerateChunk };
   'model/score': { params: ScoreParams; result: ScoreSummary };
+  /** Prompt tokens model/generate would start from for the same prompt or messages (chat template applied). */
+  'model/countTokens': { params: PromptParams; result: { tokens: number; contextLength: number } };
   /** One full forward pass over a text; per-token numbers now, the rest held in the engine under `handle`. */
   'inspect/run': { params: InspectParams; result: InspectResult };
   /** One head's [n, n] attention (n = tokens + BOS), or the mean over heads. */

@@ -59,6 +59,25 @@ describe('engine process', () => {
     assert.deepEqual(summary.promptTokens.slice(0, 2), [1, 2]);
   });
 
+  test('model/countTokens counts what model/generate is fed, for messages and for a plain prompt', async () => {
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What does `reduce` do? 🙂' },
+    ];
+    const chat = await generateVia({ messages, greedy: true, maxNewTokens: 1 });
+    const counted = await client.request('model/countTokens', { messages });
+    assert.deepEqual(counted, { tokens: chat.summary.promptTokens.length, contextLength: 512 });
+    const plain = await generateVia({ prompt: 'let x = 1;', greedy: true, maxNewTokens: 1 });
+    assert.equal(
+      (await client.request('model/countTokens', { prompt: 'let x = 1;' })).tokens,
+      plain.summary.promptTokens.length,
+    );
+    await assert.rejects(
+      client.request('model/countTokens', { messages: [{ role: 'user' }] } as never),
+      (e: unknown) => e instanceof EngineCallError && e.code === 'bad-params',
+    );
+  });
+
   test('model/score returns typed arrays (structured clone, not JSON lists)', async () => {
     const r = await client.request('model/score', { text: 'let x = 1;\n' });
     assert.ok(r.logprobs instanceof Float64Array);
