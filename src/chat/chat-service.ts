@@ -1,0 +1,260 @@
+// Chat state: conversations, sending and streaming answers through the engine, stop/regenerate, context checks.
+import type {
+  ChatMessageParam,
+  GenerateChunk,
+  GenerateParams,
+  GenerateSummary,
+} from '../protocol/engine-methods';
+import type {
+  Attachment,
+  ChatMessage,
+  ContextUse,
+  Conversation,
+  ConversationSummary,
+  PanelNotification,
+  PanelNotifications,
+} from '../protocol/panel-methods';
+import { HistoryStore } from './history-store';
+import { promptMessages, titleOf } from './prompt';
+
+/** What chat needs from the engine (the host adapts its EngineClient; tests pass a fake). */
+export interface ChatEngine {
+  /** The loaded model's name; waits for a load in progress and throws its error. */
+  modelName(): Promise<string>;
+  countTokens(messages: ChatMessageParam[]): Promise<{ tokens: number; contextLength: number }>;
+  generate(params: GenerateParams, onChunk: (c: GenerateChunk) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface ChatSettings {
+  systemPrompt: string;
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+}
+
+export type Notify = <N extends PanelNotification>(method: N, params: PanelNotifications[N]) => void;
+
+/** A request chat refuses, with a message for the user (the reply's error.code is `code`). */
+export class ChatError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'busy' | 'bad-params' | 'context-full',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const SAVE_EVERY_MS = 1000;
+
+export class ChatService {
+  private readonly open = new Map<string, Conversation>();
+  private readonly running = new Map<string, Running>();
+  /** Called with every finished answer (the status bar shows its speed). */
+  onAnswer: (message: ChatMessage) => void = () => undefined;
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly engine: ChatEngine,
+    private readonly settings: () => ChatSettings,
+    private readonly notify: Notify,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(): Promise<ConversationSummary[]> {
+    return this.store.list();
+  }
+
+  async get(id: string): Promise<Conversation> {
+    const cached = this.open.get(id);
+    if (cached) return cached;
+    const loaded = await this.store.load(id);
+    if (!loaded) throw new ChatError('not-found', `conversation ${id} no longer exists`);
+    this.open.set(id, loaded);
+    return loaded;
+  }
+
+  isStreaming(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Stores the user's message and starts the answer; resolves once the message is stored. */
+  async send(conversationId: string | null, text: string, attachments: Attachment[]): Promise<Conversation> {
+    if (text.trim() === '' && attachments.length === 0) throw new ChatError('bad-params', 'nothing to send');
+    const conversation =
+      conversationId === null ? this.create(text, attachments) : await this.get(conversationId);
+    if (this.running.has(conversation.id)) {
+      throw new ChatError('busy', 'an answer is still being written in this chat: stop it or wait');
+    }
+    conversation.messages.push({
+      id: HistoryStore.newId(),
+      role: 'user',
+      content: text,
+      ...(attachments.length ? { attachments } : {}),
+      createdAt: this.now(),
+    });
+    this.answer(conversation);
+    return conversation;
+  }
+
+  /** Drops the last answer (if the last message is one) and answers again. */
+  async regenerate(conversationId: string): Promise<void> {
+    const conversation = await this.get(conversationId);
+    if (this.running.has(conversationId)) throw new ChatError('busy', 'an answer is still being written');
+    if (conversation.messages.at(-1)?.role === 'assistant') conversation.messages.pop();
+    if (conversation.messages.at(-1)?.role !== 'user') throw new ChatError('bad-params', 'nothing to answer');
+    this.answer(conversation);
+  }
+
+  /** Stops the answer in progress; resolves when it has finished (as 'stopped'). */
+  async stop(conversationId: string): Promise<void> {
+    const running = this.running.get(conversationId);
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.stop(id);
+    this.open.delete(id);
+    await this.store.delete(id);
+    this.notify('history/changed', { conversations: await this.store.list() });
+  }
+
+  /** Prompt tokens the next answer would start from, with `draft` sent as the next message. */
+  async contextUse(
+    conversationId: string | null,
+    draft: string,
+    attachments: Attachment[],
+  ): Promise<ContextUse> {
+    const history = conversationId === null ? [] : (await this.get(conversationId)).messages;
+    const next: ChatMessage[] =
+      draft.trim() || attachments.length
+        ? [{ id: 'draft', role: 'user', content: draft, attachments, createdAt: 0 }]
+        : [];
+    const { tokens, contextLength } = await this.engine.countTokens(
+      promptMessages(this.settings().systemPrompt, [...history, ...next]),
+    );
+    return { promptTokens: tokens, contextLength, remaining: Math.max(0, contextLength - tokens) };
+  }
+
+  /** Stops every answer and waits for their last saves. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  private create(text: string, attachments: Attachment[]): Conversation {
+    const at = this.now();
+    const c: Conversation = {
+      id: HistoryStore.newId(),
+      title: titleOf(text, attachments),
+      createdAt: at,
+      updatedAt: at,
+      messages: [],
+    };
+    this.open.set(c.id, c);
+    return c;
+  }
+
+  private answer(conversation: Conversation): void {
+    const history = [...conversation.messages];
+    const message: ChatMessage = {
+      id: HistoryStore.newId(),
+      role: 'assistant',
+      content: '',
+      state: 'streaming',
+      createdAt: this.now(),
+    };
+    conversation.messages.push(message);
+    conversation.updatedAt = this.now();
+    const controller = new AbortController();
+    const done = this.stream(conversation, history, message, controller.signal).finally(() =>
+      this.running.delete(conversation.id),
+    );
+    this.running.set(conversation.id, { controller, done });
+  }
+
+  private async stream(
+    conversation: Conversation,
+    history: ChatMessage[],
+    message: ChatMessage,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let lastSave = this.now();
+    const save = () => this.store.save(conversation).catch((e: Error) => this.fail(message, e));
+    await save();
+    this.notify('chat/updated', { conversation });
+    this.notify('history/changed', { conversations: await this.store.list() });
+    let summary: GenerateSummary | undefined;
+    try {
+      const settings = this.settings();
+      const model = await this.engine.modelName();
+      const messages = promptMessages(settings.systemPrompt, history);
+      const { tokens, contextLength } = await this.engine.countTokens(messages);
+      if (tokens >= contextLength) {
+        throw new ChatError(
+          'context-full',
+          `This chat is ${tokens} tokens long and ${model} reads at most ${contextLength}, so there is no room ` +
+            'for an answer. Start a new chat, or attach less code.',
+        );
+      }
+      await this.engine.generate(
+        {
+          messages,
+          ...(settings.temperature === 0
+            ? { greedy: true }
+            : { temperature: settings.temperature, topP: settings.topP }),
+          maxNewTokens: settings.maxNewTokens,
+        },
+        (chunk) => {
+          if (chunk.kind === 'summary') {
+            summary = chunk.summary;
+            return;
+          }
+          if (chunk.text === '') return;
+          message.content += chunk.text;
+          this.notify('chat/delta', {
+            conversationId: conversation.id,
+            messageId: message.id,
+            text: chunk.text,
+          });
+          if (this.now() - lastSave >= SAVE_EVERY_MS) {
+            lastSave = this.now();
+            void save();
+          }
+        },
+        signal,
+      );
+      message.state = summary?.stopReason === 'cancelled' || signal.aborted ? 'stopped' : 'done';
+      if (summary) {
+        message.stats = {
+          promptTokens: summary.promptTokens.length,
+          tokens: summary.tokens.length,
+          tokensPerSecond: summary.timings.decodeTokensPerSecond,
+          firstTokenMs: summary.timings.firstTokenMs,
+          stopReason: summary.stopReason,
+          executionProvider: summary.executionProvider,
+          model,
+        };
+      }
+    } catch (e) {
+      if (signal.aborted) message.state = 'stopped';
+      else this.fail(message, e as Error);
+    }
+    conversation.updatedAt = this.now();
+    await save();
+    this.notify('chat/finished', { conversationId: conversation.id, message });
+    this.notify('history/changed', { conversations: await this.store.list() });
+    this.onAnswer(message);
+  }
+
+  private fail(message: ChatMessage, e: Error): void {
+    message.state = 'error';
+    message.error = e.message;
+  }
+}
+

@@ -1,0 +1,40 @@
+// Turns a conversation into the chat messages the model's template renders: system prompt, attachments as fences.
+import type { ChatMessageParam } from '../protocol/engine-methods';
+import type { Attachment, ChatMessage } from '../protocol/panel-methods';
+
+/** A fence longer than any backtick run inside the code, so the code cannot close it. */
+function fence(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+export function attachmentText(a: Attachment): string {
+  const f = fence(a.text);
+  const lines = a.startLine === a.endLine ? `line ${a.startLine}` : `lines ${a.startLine}-${a.endLine}`;
+  return `${a.file} (${lines}):\n${f}${a.language}\n${a.text}${a.text.endsWith('\n') ? '' : '\n'}${f}`;
+}
+
+export function userContent(text: string, attachments: readonly Attachment[] = []): string {
+  return [...attachments.map(attachmentText), text].filter((part) => part.trim() !== '').join('\n\n');
+}
+
+/** The messages for an answer after `history` (finished messages only; failed answers are left out). */
+export function promptMessages(systemPrompt: string, history: readonly ChatMessage[]): ChatMessageParam[] {
+  const out: ChatMessageParam[] = systemPrompt.trim() ? [{ role: 'system', content: systemPrompt }] : [];
+  for (const m of history) {
+    if (m.role === 'user') out.push({ role: 'user', content: userContent(m.content, m.attachments) });
+    else if (m.state !== 'error' && m.content !== '') out.push({ role: 'assistant', content: m.content });
+  }
+  return out;
+}
+
+/** A short title: the first line of the first question, else the first attachment's file. */
+export function titleOf(text: string, attachments: readonly Attachment[] = []): string {
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
+  const base = line || attachments[0]?.file || 'New chat';
+  return base.length > 60 ? `${base.slice(0, 57)}...` : base;
+}

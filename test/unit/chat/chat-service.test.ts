@@ -1,0 +1,177 @@
+// Chat state with a scripted engine: streaming order, persistence, Stop, Regenerate, context refusal, delete, reload.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ChatService, type ChatEngine, type ChatSettings } from '../../../src/chat/chat-service';
+import { HistoryStore } from '../../../src/chat/history-store';
+import type { ChatMessageParam, GenerateChunk, GenerateParams } from '../../../src/protocol/engine-methods';
+import type { ChatMessage, PanelNotification } from '../../../src/protocol/panel-methods';
+
+const root = mkdtempSync(join(tmpdir(), 'glassbox-chat-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+
+/** Streams `pieces` one per tick; stops before the next piece once aborted; counts tokens as characters. */
+class ScriptedEngine implements ChatEngine {
+  calls: GenerateParams[] = [];
+  aborted = 0;
+  constructor(
+    public pieces: string[],
+    public contextLength = 512,
+  ) {}
+  async modelName() {
+    return 'scripted';
+  }
+  async countTokens(messages: ChatMessageParam[]) {
+    return { tokens: messages.reduce((n, m) => n + m.content.length, 0), contextLength: this.contextLength };
+  }
+  async generate(params: GenerateParams, onChunk: (c: GenerateChunk) => void, signal: AbortSignal) {
+    this.calls.push(params);
+    let sent = 0;
+    for (const text of this.pieces) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (signal.aborted) {
+        this.aborted++;
+        break;
+      }
+      onChunk({ kind: 'text', text, tokens: [sent++] });
+    }
+    onChunk({
+      kind: 'summary',
+      summary: {
+        text: this.pieces.slice(0, sent).join(''),
+        tokens: Array.from({ length: sent }, (_, i) => i),
+        promptTokens: [1, 2, 3],
+        stopReason: signal.aborted ? 'cancelled' : 'eos',
+        executionProvider: 'cpu',
+        timings: { prefillMs: 1, firstTokenMs: 2, decodeTokensPerSecond: 42, totalMs: 3 },
+      },
+    });
+  }
+}
+
+const settings: ChatSettings = { systemPrompt: 'sys', temperature: 0.7, topP: 0.9, maxNewTokens: 64 };
+
+function setup(engine: ChatEngine, dir = join(root, `c${dirs++}`)) {
+  const events: { method: PanelNotification; params: unknown }[] = [];
+  const answers: ChatMessage[] = [];
+  const chat = new ChatService(
+    new HistoryStore(dir),
+    engine,
+    () => settings,
+    (method, params) => events.push({ method, params }),
+  );
+  chat.onAnswer = (m) => answers.push(m);
+  const finished = () =>
+    new Promise<ChatMessage>((resolve) => {
+      const start = answers.length;
+      const poll = setInterval(() => {
+        if (answers.length > start) {
+          clearInterval(poll);
+          resolve(answers[start] as ChatMessage);
+        }
+      }, 1);
+    });
+  return { chat, events, answers, finished, dir };
+}
+
+describe('chat service', () => {
+  test('send: stored at once, streamed as deltas in order, finished with stats, saved to disk', async () => {
+    const engine = new ScriptedEngine(['Hel', 'lo ', '**world**']);
+    const { chat, events, finished, dir } = setup(engine);
+    const done = finished();
+    const c = await chat.send(null, 'Say hi', []);
+    const message = await done;
+    assert.equal(message.content, 'Hello **world**');
+    assert.equal(message.state, 'done');
+    assert.equal(message.stats?.tokensPerSecond, 42);
+    assert.equal(message.stats?.model, 'scripted');
+    const kinds = events.map((e) => e.method).filter((m) => m !== 'history/changed');
+    assert.deepEqual(kinds, ['chat/updated', 'chat/delta', 'chat/delta', 'chat/delta', 'chat/finished']);
+    const deltas = events
+      .filter((e) => e.method === 'chat/delta')
+      .map((e) => (e.params as { text: string }).text);
+    assert.equal(deltas.join(''), 'Hello **world**');
+    assert.deepEqual(engine.calls[0]?.messages, [
+      { role: 'system', content: 'sys' },
+      { role: 'user', content: 'Say hi' },
+    ]);
+    assert.equal(engine.calls[0]?.temperature, 0.7);
+    // a new service over the same folder (a window reload) finds the whole conversation
+    const reloaded = await new HistoryStore(dir).load(c.id);
+    assert.deepEqual(
+      reloaded?.messages.map((m) => [m.role, m.content, m.state]),
+      [
+        ['user', 'Say hi', undefined],
+        ['assistant', 'Hello **world**', 'done'],
+      ],
+    );
+  });
+
+  test('stop: the engine sees the abort before its next piece; the answer is kept as stopped', async () => {
+    const engine = new ScriptedEngine(Array.from({ length: 500 }, (_, i) => `${i} `));
+    const { chat, events, finished } = setup(engine);
+    const done = finished();
+    const c = await chat.send(null, 'count', []);
+    while (!events.some((e) => e.method === 'chat/delta')) await new Promise((r) => setTimeout(r, 1));
+    await chat.stop(c.id);
+    const message = await done;
+    assert.equal(engine.aborted, 1);
+    assert.equal(message.state, 'stopped');
+    assert.ok(message.content.length > 0 && message.content.split(' ').length < 500);
+    assert.equal(chat.isStreaming(c.id), false);
+  });
+
+  test('a second message while answering is refused; regenerate replaces the last answer', async () => {
+    const engine = new ScriptedEngine(['one']);
+    const { chat, finished } = setup(engine);
+    let done = finished();
+    const c = await chat.send(null, 'q', []);
+    await assert.rejects(chat.send(c.id, 'again', []), /still being written/);
+    await done;
+    engine.pieces = ['two'];
+    done = finished();
+    await chat.regenerate(c.id);
+    await done;
+    const now = await chat.get(c.id);
+    assert.deepEqual(
+      now.messages.map((m) => m.content),
+      ['q', 'two'],
+    );
+    // the regenerated answer was asked for with the same history (no old answer in it)
+    assert.deepEqual(engine.calls[1]?.messages, engine.calls[0]?.messages);
+  });
+
+  test('a chat longer than the context is refused with the numbers, without generating', async () => {
+    const engine = new ScriptedEngine(['never'], 20);
+    const { chat, finished } = setup(engine);
+    const done = finished();
+    await chat.send(null, 'this question is long enough', []);
+    const message = await done;
+    assert.equal(message.state, 'error');
+    assert.match(message.error ?? '', /This chat is 31 tokens long and scripted reads at most 20/);
+    assert.equal(engine.calls.length, 0);
+  });
+
+  test('context use counts the draft and attachments as the next message', async () => {
+    const engine = new ScriptedEngine([]);
+    const { chat } = setup(engine);
+    const empty = await chat.contextUse(null, '', []);
+    assert.deepEqual(empty, { promptTokens: 3, contextLength: 512, remaining: 509 });
+    const withDraft = await chat.contextUse(null, 'abcd', [
+      { kind: 'selection', file: 'f.ts', language: 'ts', text: 'x', startLine: 1, endLine: 1 },
+    ]);
+    assert.ok(withDraft.promptTokens > empty.promptTokens + 4);
+  });
+
+  test('delete stops a running answer and removes the conversation', async () => {
+    const engine = new ScriptedEngine(Array.from({ length: 500 }, () => 'x'));
+    const { chat } = setup(engine);
+    const c = await chat.send(null, 'q', []);
+    await chat.delete(c.id);
+    assert.deepEqual(await chat.list(), []);
+    await assert.rejects(chat.get(c.id), /no longer exists/);
+  });
+});
