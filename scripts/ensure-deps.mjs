@@ -68,8 +68,14 @@ export function ensureDebianPackages(names) {
   const apt = asRoot ? ['apt-get'] : ['sudo', 'apt-get'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.log(`[ensure-deps] installing Debian packages: ${missing.join(', ')}`);
-  run(apt[0] ?? 'apt-get', [...apt.slice(1), 'update'], env);
-  run(apt[0] ?? 'apt-get', [...apt.slice(1), 'install', '-y', '--no-install-recommends', ...missing], env);
+  // wait for another apt/dpkg run (a parallel install) instead of failing on its lock
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  run(apt[0] ?? 'apt-get', [...apt.slice(1), ...lock, 'update'], env);
+  run(
+    apt[0] ?? 'apt-get',
+    [...apt.slice(1), ...lock, 'install', '-y', '--no-install-recommends', ...missing],
+    env,
+  );
   return missing;
 }
 
