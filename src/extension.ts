@@ -1,15 +1,77 @@
-// Extension host entry: activate() registers the commands; deactivate() releases what activate() made.
+// Extension host entry: activate() builds the engine client, model manager, chat, panel, commands and status bar.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { ChatService } from './chat/chat-service';
+import { engineChat } from './chat/engine-chat';
+import { HistoryStore } from './chat/history-store';
+import { registerCommands } from './commands';
+import { readConfig, RELOAD_SETTINGS } from './config';
+import { createStatusBar } from './editor/status-bar';
+import { EngineClient } from './engine/client';
+import { ModelManager } from './models/model-manager';
+import { CurrentConversation, panelHandlers } from './panel/panel-handlers';
+import { PANEL_VIEW_ID, PanelView } from './panel/panel-view';
+
+let cleanup: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
+  const log = vscode.window.createOutputChannel('Glassbox', { log: true });
+  const storage = context.globalStorageUri.fsPath;
+  const client = new EngineClient({
+    enginePath: join(context.extensionPath, 'dist', 'engine.js'),
+    env: { ...process.env, GLASSBOX_CACHE_DIR: join(storage, 'cache') },
+    onStderr: (text) => log.warn(`engine: ${text.trimEnd()}`),
+    onExit: ({ code, signal }) =>
+      log.error(
+        `the engine process stopped (${signal ?? `code ${code}`}); it restarts with the model on the next request`,
+      ),
+  });
+  const models = new ModelManager(client, join(context.extensionPath, 'models', 'glassbox-tiny'), log);
+  const chat = new ChatService(
+    new HistoryStore(join(storage, 'conversations'), (m) => log.warn(m)),
+    engineChat(client, models),
+    () => readConfig(),
+    // panel is made below; chat notifies only once requests arrive
+    (method, params) => panel.notify(method, params),
+  );
+  chat.onAnswer = (m) => {
+    if (m.stats) {
+      models.answered(m.stats.tokensPerSecond);
+      log.info(
+        `answer: ${m.stats.tokens} tokens, ${m.stats.tokensPerSecond.toFixed(1)} tokens/s, ` +
+          `first token ${m.stats.firstTokenMs.toFixed(0)} ms, prompt ${m.stats.promptTokens} tokens, ${m.stats.stopReason}`,
+      );
+    }
+    if (m.state === 'error') log.error(`answer failed: ${m.error}`);
+  };
+  const current = new CurrentConversation(context.globalState);
+  const panel = new PanelView(
+    context.extensionUri,
+    panelHandlers({ chat, models, state: context.globalState, log }, current),
+    log,
+  );
+  const reloadModel = () => void models.load(readConfig()).catch(() => undefined);
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('glassbox.showInfo', () => {
-      void vscode.window.showInformationMessage(`Glassbox ${version}: no model loaded yet.`);
+    log,
+    models,
+    panel,
+    vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
+    models.onDidChangeStatus((s) => panel.notify('model/status', s)),
+    createStatusBar(models.onDidChangeStatus),
+    ...registerCommands({ panel, chat, models, current, log, reloadModel }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s))) reloadModel();
     }),
   );
+  reloadModel();
+  cleanup = async () => {
+    await chat.dispose();
+    client.dispose();
+  };
 }
 
-export function deactivate(): void {
-  // Nothing to release yet; disposables in context.subscriptions are disposed by VS Code.
+export async function deactivate(): Promise<void> {
+  await cleanup?.();
+  cleanup = undefined;
 }

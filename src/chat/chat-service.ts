@@ -257,4 +257,3 @@ export class ChatService {
     message.error = e.message;
   }
 }
-

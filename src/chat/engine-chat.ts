@@ -1,0 +1,18 @@
+// Chat's view of the engine: the EngineClient calls, each after the model manager says the model is ready.
+import type { EngineClient } from '../engine/client';
+import type { ModelManager } from '../models/model-manager';
+import type { ChatEngine } from './chat-service';
+
+export function engineChat(client: EngineClient, models: ModelManager): ChatEngine {
+  return {
+    modelName: async () => (await models.ready()).name,
+    countTokens: async (messages) => {
+      await models.ready();
+      return client.request('model/countTokens', { messages });
+    },
+    generate: async (params, onChunk, signal) => {
+      await models.ready();
+      await client.stream('model/generate', params, onChunk, { signal });
+    },
+  };
+}

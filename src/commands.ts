@@ -1,0 +1,85 @@
+// The one table of Glassbox commands: open the chat, explain or ask about the selection, model info, logs.
+import * as vscode from 'vscode';
+import type { ChatService } from './chat/chat-service';
+import type { ModelManager } from './models/model-manager';
+import type { CurrentConversation } from './panel/panel-handlers';
+import type { PanelView } from './panel/panel-view';
+import type { Attachment } from './protocol/panel-methods';
+
+export interface CommandContext {
+  panel: PanelView;
+  chat: ChatService;
+  models: ModelManager;
+  current: CurrentConversation;
+  log: vscode.LogOutputChannel;
+  reloadModel: () => void;
+}
+
+/** The selection of the active editor as an attachment, or undefined (with a message) when there is none. */
+export function selectionAttachment(editor: vscode.TextEditor | undefined): Attachment | undefined {
+  const selection = editor?.selection;
+  if (!editor || !selection || selection.isEmpty) {
+    void vscode.window.showInformationMessage('Glassbox: select some code in an editor first.');
+    return undefined;
+  }
+  const doc = editor.document;
+  const end =
+    selection.end.character === 0 && selection.end.line > selection.start.line
+      ? selection.end.line - 1
+      : selection.end.line;
+  return {
+    kind: 'selection',
+    file: doc.isUntitled ? doc.uri.path : vscode.workspace.asRelativePath(doc.uri, false),
+    language: doc.languageId,
+    text: doc.getText(selection),
+    startLine: selection.start.line + 1,
+    endLine: end + 1,
+  };
+}
+
+export function registerCommands(c: CommandContext): vscode.Disposable[] {
+  const table: Record<string, (...args: unknown[]) => unknown> = {
+    'glassbox.openChat': async () => {
+      await c.panel.reveal();
+      c.panel.notify('panel/showTab', { tab: 'chat' });
+    },
+    'glassbox.explainSelection': async () => {
+      const attachment = selectionAttachment(vscode.window.activeTextEditor);
+      if (!attachment) return;
+      const conversation = await c.chat.send(null, 'Explain what this code does.', [attachment]);
+      await c.current.set(conversation.id);
+      await c.panel.reveal();
+      c.panel.notify('panel/showTab', { tab: 'chat' });
+    },
+    'glassbox.askAboutSelection': async () => {
+      const attachment = selectionAttachment(vscode.window.activeTextEditor);
+      if (!attachment) return;
+      await c.panel.reveal();
+      c.panel.notify('panel/showTab', { tab: 'chat' });
+      c.panel.notify('chat/attach', { attachment });
+    },
+    'glassbox.showInfo': async () => {
+      const s = c.models.currentStatus;
+      if (!s) return void vscode.window.showInformationMessage('Glassbox: no model configured yet.');
+      const detail =
+        s.state === 'ready'
+          ? `${s.name} on ${s.executionProvider}, context ${s.contextLength} tokens`
+          : s.state === 'loading'
+            ? `${s.name} is loading`
+            : `${s.name} could not be loaded: ${s.error}`;
+      void vscode.window.showInformationMessage(`Glassbox: ${detail}`);
+    },
+    'glassbox.reloadModel': () => c.reloadModel(),
+    'glassbox.showLogs': () => c.log.show(),
+  };
+  return Object.entries(table).map(([id, run]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (e) {
+        c.log.error(`${id} failed: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`Glassbox: ${(e as Error).message}`);
+      }
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+// Typed glassbox.* settings: reading them, their defaults, and which changes need the model reloaded.
+import * as vscode from 'vscode';
+import type { ExecutionProviderChoice } from './protocol/engine-methods';
+
+export interface GlassboxConfig {
+  /** A Hugging Face ONNX model folder; '' means the bundled model. */
+  modelPath: string;
+  executionProvider: ExecutionProviderChoice;
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  systemPrompt: string;
+}
+
+const PROVIDERS: readonly ExecutionProviderChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are Glassbox, a helpful coding assistant running locally in VS Code. Answer concisely, in Markdown.';
+
+/** Settings whose change reloads the model (the others apply to the next answer). */
+export const RELOAD_SETTINGS = ['glassbox.modelPath', 'glassbox.executionProvider'] as const;
+
+function clamp(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+export function readConfig(): GlassboxConfig {
+  const c = vscode.workspace.getConfiguration('glassbox');
+  const ep = c.get<string>('executionProvider', 'auto');
+  return {
+    modelPath: (c.get<string>('modelPath', '') ?? '').trim(),
+    executionProvider: (PROVIDERS as readonly string[]).includes(ep)
+      ? (ep as ExecutionProviderChoice)
+      : 'auto',
+    temperature: clamp(c.get('temperature'), 0, 2, 0.7),
+    topP: clamp(c.get('topP'), 0.01, 1, 0.9),
+    maxNewTokens: Math.round(clamp(c.get('maxNewTokens'), 1, 8192, 256)),
+    systemPrompt: c.get<string>('systemPrompt', DEFAULT_SYSTEM_PROMPT) ?? DEFAULT_SYSTEM_PROMPT,
+  };
+}

@@ -1,0 +1,95 @@
+// The active model: which folder (setting or bundled), loading it in the engine, and its status for panel and status bar.
+import { homedir } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineClient } from '../engine/client';
+import type { GlassboxConfig } from '../config';
+import type { ModelInfo } from '../protocol/engine-methods';
+import type { ModelStatus } from '../protocol/panel-methods';
+
+/** `~` and workspace-relative paths in glassbox.modelPath become absolute. */
+export function resolveModelPath(setting: string, bundledDir: string): { dir: string; bundled: boolean } {
+  if (setting === '') return { dir: bundledDir, bundled: true };
+  let p = setting.startsWith('~') ? join(homedir(), setting.slice(1)) : setting;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!isAbsolute(p)) p = resolve(folder ?? homedir(), p);
+  return { dir: p, bundled: resolve(p) === resolve(bundledDir) };
+}
+
+export class ModelManager implements vscode.Disposable {
+  private current: Promise<ModelInfo> | undefined;
+  private status: ModelStatus | null = null;
+  private generation = 0;
+  private readonly changed = new vscode.EventEmitter<ModelStatus>();
+  readonly onDidChangeStatus = this.changed.event;
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly bundledDir: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get currentStatus(): ModelStatus | null {
+    return this.status;
+  }
+
+  /** Loads the configured model (replacing the previous one); never throws: failures become the error status. */
+  load(config: GlassboxConfig): Promise<ModelInfo> {
+    const { dir, bundled } = resolveModelPath(config.modelPath, this.bundledDir);
+    const ticket = ++this.generation;
+    this.set({ state: 'loading', name: basename(dir), dir, bundled });
+    this.log.info(`loading model ${dir} (execution provider: ${config.executionProvider})`);
+    const started = Date.now();
+    const loading = this.client.request('model/load', { dir, ep: config.executionProvider });
+    this.current = loading;
+    loading.then(
+      (info) => {
+        if (ticket !== this.generation) return;
+        const fallbacks = info.executionProvider.fallbacks.map((f) => `${f.provider}: ${f.reason}`);
+        this.log.info(
+          `loaded ${info.name} in ${Date.now() - started} ms on ${info.executionProvider.used}` +
+            `${fallbacks.length ? ` (skipped ${fallbacks.join('; ')})` : ''}; context ${info.contextLength} tokens`,
+        );
+        this.set({
+          state: 'ready',
+          name: info.name,
+          dir,
+          bundled,
+          contextLength: info.contextLength,
+          executionProvider: info.executionProvider.used,
+          fallbacks,
+        });
+      },
+      (e: Error) => {
+        if (ticket !== this.generation) return;
+        this.log.error(`could not load the model at ${dir}: ${e.message}`);
+        this.set({ state: 'error', name: basename(dir), dir, bundled, error: e.message });
+      },
+    );
+    return loading;
+  }
+
+  /** The loaded model; waits for a load in progress; throws why it could not load. */
+  async ready(): Promise<ModelInfo> {
+    if (!this.current) throw new Error('no model is loaded yet');
+    try {
+      return await this.current;
+    } catch (e) {
+      throw new Error(`The model could not be loaded: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Remembers the speed of the last answer (shown in the status bar and panel). */
+  answered(tokensPerSecond: number): void {
+    if (this.status?.state === 'ready') this.set({ ...this.status, lastTokensPerSecond: tokensPerSecond });
+  }
+
+  private set(status: ModelStatus): void {
+    this.status = status;
+    this.changed.fire(status);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

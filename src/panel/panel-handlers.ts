@@ -1,0 +1,142 @@
+// What the host does for each panel request: chat and history, code-block actions, confirmed links, settings.
+import * as vscode from 'vscode';
+import type { ChatService } from '../chat/chat-service';
+import type { ModelManager } from '../models/model-manager';
+import type { Conversation } from '../protocol/panel-methods';
+import type { PanelHandlers } from './panel-view';
+
+const CURRENT_KEY = 'glassbox.currentConversation';
+const NOTICE_KEY = 'glassbox.bundledNoticeDismissed';
+
+/** Fence names models write -> VS Code language ids. */
+const LANGUAGE_ALIASES: Record<string, string> = {
+  js: 'javascript',
+  jsx: 'javascriptreact',
+  ts: 'typescript',
+  tsx: 'typescriptreact',
+  py: 'python',
+  sh: 'shellscript',
+  bash: 'shellscript',
+  shell: 'shellscript',
+  zsh: 'shellscript',
+  yml: 'yaml',
+  md: 'markdown',
+  rs: 'rust',
+  rb: 'ruby',
+  cs: 'csharp',
+  'c++': 'cpp',
+  golang: 'go',
+  text: 'plaintext',
+  txt: 'plaintext',
+};
+
+export async function languageId(fence: string): Promise<string> {
+  const name = fence.trim().toLowerCase();
+  const id = LANGUAGE_ALIASES[name] ?? name;
+  return id && (await vscode.languages.getLanguages()).includes(id) ? id : 'plaintext';
+}
+
+export interface HandlerContext {
+  chat: ChatService;
+  models: ModelManager;
+  state: vscode.Memento;
+  log: vscode.LogOutputChannel;
+}
+
+export class CurrentConversation {
+  constructor(private readonly state: vscode.Memento) {}
+  get id(): string | undefined {
+    return this.state.get<string>(CURRENT_KEY);
+  }
+  set(id: string | undefined): Thenable<void> {
+    return this.state.update(CURRENT_KEY, id);
+  }
+}
+
+export function panelHandlers(ctx: HandlerContext, current: CurrentConversation): PanelHandlers {
+  const { chat, models, state } = ctx;
+  return {
+    'panel/ready': async () => {
+      const conversations = await chat.list();
+      let conversation: Conversation | null = null;
+      const id = current.id;
+      if (id && conversations.some((c) => c.id === id)) conversation = await chat.get(id).catch(() => null);
+      const status = models.currentStatus;
+      return {
+        model: status,
+        conversations,
+        current: conversation,
+        firstRun: (status?.bundled ?? true) && !state.get<boolean>(NOTICE_KEY, false),
+      };
+    },
+    'chat/send': async (p) => {
+      const c = await chat.send(p.conversationId, p.text, p.attachments);
+      await current.set(c.id);
+      return { conversationId: c.id };
+    },
+    'chat/stop': async (p) => {
+      await chat.stop(p.conversationId);
+    },
+    'chat/regenerate': async (p) => {
+      await chat.regenerate(p.conversationId);
+    },
+    'chat/contextUse': async (p) => chat.contextUse(p.conversationId, p.draft, p.attachments),
+    'history/list': async () => chat.list(),
+    'history/open': async (p) => {
+      const c = await chat.get(p.id);
+      await current.set(c.id);
+      return c;
+    },
+    'history/delete': async (p) => {
+      await chat.delete(p.id);
+      if (current.id === p.id) await current.set(undefined);
+    },
+    'editor/insert': async (p) => {
+      const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      if (!editor) throw new Error('Open a file in an editor first: the code is inserted at its cursor.');
+      await editor.edit((edit) => {
+        for (const s of editor.selections) edit.replace(s, p.code);
+      });
+    },
+    'editor/openNew': async (p) => {
+      const doc = await vscode.workspace.openTextDocument({
+        content: p.code,
+        language: await languageId(p.language),
+      });
+      await vscode.window.showTextDocument(doc, { preview: false });
+    },
+    'clipboard/copy': async (p) => {
+      await vscode.env.clipboard.writeText(p.text);
+    },
+    'link/open': async (p) => {
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.parse(p.href, true);
+      } catch {
+        void vscode.window.showWarningMessage(
+          `Glassbox did not open a malformed link: ${p.href.slice(0, 200)}`,
+        );
+        return { opened: false };
+      }
+      if (uri.scheme !== 'https' && uri.scheme !== 'http') {
+        void vscode.window.showWarningMessage(
+          `Glassbox only opens web links from model output; this one is a ${uri.scheme}: link and was not opened.`,
+        );
+        return { opened: false };
+      }
+      const choice = await vscode.window.showWarningMessage(
+        'Open a link from the model’s answer?',
+        { modal: true, detail: `${uri.toString(true)}\n\nModel output can be wrong or misleading.` },
+        'Open Link',
+      );
+      if (choice !== 'Open Link') return { opened: false };
+      return { opened: await vscode.env.openExternal(uri) };
+    },
+    'settings/open': async (p) => {
+      await vscode.commands.executeCommand('workbench.action.openSettings', p.query ?? 'glassbox');
+    },
+    'notice/dismiss': async () => {
+      await state.update(NOTICE_KEY, true);
+    },
+  };
+}
