@@ -1,6 +1,6 @@
 // The one esbuild script: extension host, engine child process, CLI and webview bundles (--watch, --production).
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,22 @@ const executable = {
   },
 };
 
+/** Ships the codicon font and its stylesheet with the webview (dist/codicon.css, dist/codicon.ttf). @type {esbuild.Plugin} */
+const codicons = {
+  name: 'codicons',
+  setup(build) {
+    build.onEnd(() => {
+      mkdirSync(join(root, 'dist'), { recursive: true });
+      for (const file of ['codicon.css', 'codicon.ttf']) {
+        copyFileSync(
+          join(root, 'node_modules', '@vscode', 'codicons', 'dist', file),
+          join(root, 'dist', file),
+        );
+      }
+    });
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const bundles = [
   {
@@ -54,12 +70,14 @@ const bundles = [
     plugins: [executable],
   },
   {
+    // the webview's CSS imports are bundled beside it as dist/webview.css
     ...common,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    plugins: [codicons],
   },
 ];
 

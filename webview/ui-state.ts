@@ -1,0 +1,51 @@
+// The UI state kept with getState/setState (tab, draft, open conversation, attachments), read back defensively.
+import type { Attachment, PanelTab } from '../src/protocol/panel-methods';
+
+export interface UiState {
+  tab: PanelTab;
+  draft: string;
+  /** The conversation on screen; null for a new chat. */
+  conversationId: string | null;
+  attachments: Attachment[];
+}
+
+export const emptyUiState = (): UiState => ({
+  tab: 'chat',
+  draft: '',
+  conversationId: null,
+  attachments: [],
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+export function isAttachment(v: unknown): v is Attachment {
+  return (
+    isObject(v) &&
+    v.kind === 'selection' &&
+    typeof v.file === 'string' &&
+    typeof v.language === 'string' &&
+    typeof v.text === 'string' &&
+    Number.isInteger(v.startLine) &&
+    Number.isInteger(v.endLine)
+  );
+}
+
+/** The saved state, or null when there is none or it is not a state this version wrote. */
+export function readUiState(saved: unknown): UiState | null {
+  if (!isObject(saved) || saved.version !== 1) return null;
+  const state = emptyUiState();
+  if (saved.tab === 'chat' || saved.tab === 'inspector') state.tab = saved.tab;
+  if (typeof saved.draft === 'string') state.draft = saved.draft;
+  if (typeof saved.conversationId === 'string') state.conversationId = saved.conversationId;
+  if (Array.isArray(saved.attachments)) state.attachments = saved.attachments.filter(isAttachment);
+  return state;
+}
+
+export function writeUiState(state: UiState): unknown {
+  return { version: 1, ...state };
+}
+
+/** The same attachment (same file, lines and text) is not attached twice. */
+export function sameAttachment(a: Attachment, b: Attachment): boolean {
+  return a.file === b.file && a.startLine === b.startLine && a.endLine === b.endLine && a.text === b.text;
+}
