@@ -16,6 +16,15 @@ export function resolveModelPath(setting: string, bundledDir: string): { dir: st
   return { dir: p, bundled: resolve(p) === resolve(bundledDir) };
 }
 
+/** One short clause per skipped provider for the panel and status bar (the log keeps the full reason). */
+export function shortFallback(provider: string, reason: string): string {
+  if (/not installed/.test(reason) && provider === 'cuda') return 'cuda: provider files not installed';
+  if (/adapter/i.test(reason)) return `${provider}: no GPU adapter`;
+  if (/exists only on/.test(reason)) return `${provider}: not on this platform`;
+  const first = reason.split(/[.;(]/)[0]?.trim() ?? reason;
+  return `${provider}: ${first.length > 60 ? `${first.slice(0, 57)}...` : first}`;
+}
+
 export class ModelManager implements vscode.Disposable {
   private current: Promise<ModelInfo> | undefined;
   private status: ModelStatus | null = null;
@@ -45,10 +54,11 @@ export class ModelManager implements vscode.Disposable {
     loading.then(
       (info) => {
         if (ticket !== this.generation) return;
-        const fallbacks = info.executionProvider.fallbacks.map((f) => `${f.provider}: ${f.reason}`);
+        const fallbacks = info.executionProvider.fallbacks.map((f) => shortFallback(f.provider, f.reason));
+        const full = info.executionProvider.fallbacks.map((f) => `${f.provider}: ${f.reason}`);
         this.log.info(
           `loaded ${info.name} in ${Date.now() - started} ms on ${info.executionProvider.used}` +
-            `${fallbacks.length ? ` (skipped ${fallbacks.join('; ')})` : ''}; context ${info.contextLength} tokens`,
+            `${full.length ? ` (skipped ${full.join('; ')})` : ''}; context ${info.contextLength} tokens`,
         );
         this.set({
           state: 'ready',

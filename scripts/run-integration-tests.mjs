@@ -1,0 +1,22 @@
+// Integration tests in a real VS Code: packages the VSIX, installs code-server if needed, runs test/integration/*.test.ts.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer } from './code-server.mjs';
+import { ensureDebianPackages } from './ensure-deps.mjs';
+import { packageVsix } from './package-vsix.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+ensureDebianPackages(['chromium']);
+const vsix = packageVsix();
+ensureCodeServer();
+const files = readdirSync(join(root, 'test', 'integration'))
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => join('test', 'integration', f));
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, GLASSBOX_VSIX: vsix } },
+);
+process.exit(r.status ?? 1);

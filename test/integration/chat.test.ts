@@ -1,0 +1,80 @@
+// In a real VS Code: Explain Selection streams an answer from the bundled model, Stop stops it, history survives a reload.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifacts, openAndSelect, openWorkbench, panelFrame, runCommand, type Workbench } from './workbench';
+
+const vsix = process.env.GLASSBOX_VSIX ?? join(import.meta.dirname, '..', '..', 'glassbox.vsix');
+let wb: Workbench;
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  wb = await openWorkbench(vsix, {
+    'workbench.startupEditor': 'none',
+    'chat.disableAIFeatures': true,
+    'workbench.colorTheme': 'Default Dark Modern',
+    // greedy answers from the bundled model run long enough to press Stop
+    'glassbox.temperature': 0,
+    'glassbox.maxNewTokens': 320,
+  });
+});
+let failed = false;
+after(async () => {
+  if (failed && wb) {
+    await wb.page.screenshot({ path: join(artifacts, 'integration-failure.png') }).catch(() => undefined);
+    console.log(wb.logs().slice(-4000));
+  }
+  await wb?.close();
+});
+
+describe('the Glassbox panel in code-server', () => {
+  test('Explain Selection streams an answer; Stop stops it; the chat is in history after a reload', async () => {
+    try {
+      await explainStopReload();
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  });
+});
+
+async function explainStopReload(): Promise<void> {
+  const { page } = wb;
+  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await openAndSelect(page, 'stats.ts', 3, 6);
+  await runCommand(page, 'Glassbox: Explain Selection');
+
+  const panel = await panelFrame(page);
+  const user = panel.locator('article[aria-label="Your message"]').last();
+  await user.waitFor();
+  assert.match(await user.innerText(), /stats\.ts/);
+  const answer = panel.locator('article[aria-label="Answer from the model"]').last();
+  // streamed text appears while the answer is still being written
+  await answer.locator('gb-markdown').filter({ hasText: /\S/ }).waitFor();
+  const partial = (await answer.locator('gb-markdown').innerText()).length;
+  if (process.env.DEBUG_NO_STOP) {
+    await answer.locator('.stats').waitFor();
+  } else {
+    await panel.locator('[aria-label="Stop generating"]').click();
+    await answer.locator('.state-stopped').waitFor();
+  }
+  const stopped = await answer.locator('gb-markdown').innerText();
+  assert.ok(stopped.length >= partial, 'the text streamed before Stop is kept');
+  await page.screenshot({ path: join(artifacts, 'integration-chat.png') });
+  // the status bar shows the speed of the last answer
+  await page.locator('.statusbar-item', { hasText: /tok\/s/ }).waitFor();
+
+  await page.reload();
+  await page.waitForSelector('.monaco-workbench');
+  const again = await panelFrame(page).catch(async () => {
+    await runCommand(page, 'Glassbox: Open Chat');
+    return panelFrame(page);
+  });
+  await again.locator('vscode-toolbar-button[label="Conversation history"]').click();
+  const history = again.locator('gb-history');
+  await history.getByText('Explain what this code does.').first().waitFor();
+  const reopened = again.locator('article[aria-label="Answer from the model"]').last();
+  assert.equal(await reopened.locator('gb-markdown').innerText(), stopped);
+  await page.screenshot({ path: join(artifacts, 'integration-history.png') });
+}
