@@ -58,6 +58,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       c.panel.notify('panel/showTab', { tab: 'chat' });
       c.panel.notify('chat/attach', { attachment });
     },
+    'glassbox.stopAnswer': async () => {
+      if ((await c.chat.stopAll()) === 0)
+        void vscode.window.showInformationMessage('Glassbox: no answer is being written.');
+    },
     'glassbox.showInfo': async () => {
       const s = c.models.currentStatus;
       if (!s) return void vscode.window.showInformationMessage('Glassbox: no model configured yet.');

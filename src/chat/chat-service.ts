@@ -142,9 +142,16 @@ export class ChatService {
     return { promptTokens: tokens, contextLength, remaining: Math.max(0, contextLength - tokens) };
   }
 
+  /** Stops every answer being written; resolves with how many there were, once all are saved. */
+  async stopAll(): Promise<number> {
+    const ids = [...this.running.keys()];
+    await Promise.all(ids.map((id) => this.stop(id)));
+    return ids.length;
+  }
+
   /** Stops every answer and waits for their last saves. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+    await this.stopAll();
   }
 
   private create(text: string, attachments: Attachment[]): Conversation {
