@@ -34,6 +34,12 @@ export class Composer extends LightElement {
     if (typeof value === 'string') this.store.setDraft(value);
   }
 
+  /** Removes a chip; the keyboard goes back to the input rather than getting lost with the removed button. */
+  private removeAttachment(index: number): void {
+    this.store.removeAttachment(index);
+    void this.updateComplete.then(() => this.focusInput());
+  }
+
   private chip(a: Attachment, index: number) {
     const lines = a.startLine === a.endLine ? `line ${a.startLine}` : `lines ${a.startLine}-${a.endLine}`;
     return html`<li class="chip" title=${`${a.file}, ${lines} (${a.language})`}>
@@ -43,7 +49,7 @@ export class Composer extends LightElement {
       <vscode-toolbar-button
         icon="close"
         label=${`Remove attachment ${a.file}, ${lines}`}
-        @click=${() => this.store.removeAttachment(index)}
+        @click=${() => this.removeAttachment(index)}
       ></vscode-toolbar-button>
     </li>`;
   }

@@ -46,6 +46,8 @@ const config = {
     'title',
     'type',
   ],
+  // a link's target is inert data the host checks (and confirms with the user) before anything opens
+  ADD_URI_SAFE_ATTR: ['data-href'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
   ALLOW_UNKNOWN_PROTOCOLS: false,
