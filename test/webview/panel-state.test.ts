@@ -1,0 +1,127 @@
+// The panel around the chat in Chromium: ready handshake, first-run notice, model status, tabs, state kept over a reload.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assistant, conversation, hostConfig, readyModel, selection, user } from './support/fixtures';
+import { PanelTestBed, waitUntil } from './support/panel';
+
+let bed: PanelTestBed;
+before(async () => {
+  bed = await PanelTestBed.start();
+});
+after(async () => {
+  await bed?.close();
+});
+
+test('startup says panel/ready first; the first-run notice explains the demo model and how to use a real one', async () => {
+  const panel = await bed.open(hostConfig({ firstRun: true }));
+  const requests = await panel.requests();
+  assert.equal(requests[0]?.method, 'panel/ready');
+  const notice = await panel.text('gb-first-run');
+  assert.match(notice, /glassbox-tiny.*tiny demonstration model/s);
+  assert.match(notice, /glassbox\.modelPath.*Hugging Face ONNX model folder/s);
+  const settings = await panel.expectRequest('settings/open', () =>
+    panel.page.getByRole('button', { name: 'Set model folder…' }).click(),
+  );
+  assert.deepEqual(settings, { query: 'glassbox.modelPath' });
+  await panel.expectRequest('notice/dismiss', () =>
+    panel.page.getByRole('button', { name: 'Dismiss' }).click(),
+  );
+  await panel.page.locator('gb-first-run').waitFor({ state: 'detached' });
+  await panel.assertClean();
+  await panel.close();
+});
+
+test('the status line follows model/status: loading, failed with its reason, ready with provider and speed', async () => {
+  const panel = await bed.open(hostConfig({ model: null }));
+  assert.equal(await panel.text('.status-line'), 'No model status yet');
+  await panel.notify('model/status', { ...readyModel, state: 'loading' });
+  await waitUntil(
+    async () => (await panel.text('.status-line')).includes('Loading glassbox-tiny…'),
+    'loading',
+  );
+  await panel.notify('model/status', { ...readyModel, state: 'error', error: 'onnx/model.onnx is missing' });
+  await panel.page.locator('.status-error').waitFor();
+  assert.match(
+    await panel.text('.status-error'),
+    /glassbox-tiny failed to load: onnx\/model\.onnx is missing/,
+  );
+  await panel.page.locator('vscode-textarea').click();
+  await panel.page.keyboard.type('hello');
+  assert.match(await panel.text('.send-blocked'), /model failed to load/);
+  await panel.notify('model/status', {
+    ...readyModel,
+    executionProvider: 'cpu',
+    fallbacks: ['cuda: libcudart.so.12 not found'],
+    lastTokensPerSecond: 88.04,
+  });
+  await panel.page.locator('.status-error').waitFor({ state: 'detached' });
+  assert.match(
+    await panel.text('.status-line'),
+    /glassbox-tiny\s*demo\s*on cpu · 2,048-token context · 88\.0 tokens\/s/,
+  );
+  assert.match(await panel.text('.fallbacks'), /1 provider skipped: cuda: libcudart\.so\.12 not found/);
+  await panel.assertClean();
+  await panel.close();
+});
+
+test('the Inspector tab says plainly it is being built; panel/showTab switches tabs', async () => {
+  const panel = await bed.open(hostConfig());
+  await panel.page.locator('vscode-tab-header.tab-inspector').click();
+  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  assert.equal(await panel.page.locator('vscode-tab-panel.panel-chat').getAttribute('hidden'), '');
+  await panel.notify('panel/showTab', { tab: 'chat' });
+  await waitUntil(
+    async () => (await panel.page.locator('vscode-tab-panel.panel-chat').getAttribute('hidden')) === null,
+    'the chat tab shown',
+  );
+  await panel.notify('panel/showTab', { tab: 'inspector' });
+  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  await panel.assertClean();
+  await panel.close();
+});
+
+test('tab, draft, open conversation and attachments come back after a reload', async () => {
+  const first = conversation('c1', 'First', [user('u1', 'one'), assistant('a1', 'First answer.')]);
+  const second = conversation('c2', 'Second', [user('u2', 'two'), assistant('a2', 'Second answer.')]);
+  const panel = await bed.open(hostConfig({ conversations: [first, second], current: first }));
+  await panel.page.getByText('First answer.').waitFor();
+  await panel.page.locator('vscode-toolbar-button.toggle-history').click();
+  await panel.page.getByRole('button', { name: /Open conversation Second/ }).click();
+  await panel.page.getByText('Second answer.').waitFor();
+  await panel.notify('chat/attach', { attachment: selection('src/a.ts', 1, 2, 'let a = 1;\nlet b = 2;') });
+  await panel.page.locator('.chip').waitFor();
+  await panel.page.locator('vscode-textarea').click();
+  await panel.page.keyboard.type('a draft in progress');
+  await panel.page.locator('vscode-tab-header.tab-inspector').click();
+  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+
+  await panel.page.reload({ timeout: 10_000 });
+  await panel.ready();
+  // the host still says c1 is current; the panel reopens what it showed
+  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  assert.deepEqual((await panel.requests('history/open')).at(-1)?.params, { id: 'c2' });
+  await panel.page.locator('vscode-tab-header.tab-chat').click();
+  await panel.page.getByText('Second answer.').waitFor();
+  assert.equal(
+    await panel.page.locator('vscode-textarea').evaluate((e) => (e as HTMLTextAreaElement).value),
+    'a draft in progress',
+  );
+  assert.equal(await panel.text('.chip .chip-label'), 'src/a.ts:1-2');
+  await panel.assertClean();
+  await panel.close();
+});
+
+test('a failed send is reported and the draft is kept', async () => {
+  const panel = await bed.open(hostConfig());
+  await panel.setError('chat/send', 'the engine is not running');
+  await panel.page.locator('vscode-textarea').click();
+  await panel.page.keyboard.type('keep me');
+  await panel.page.keyboard.press('Enter');
+  assert.equal(await panel.text('.error-banner .error-text'), 'Sending failed: the engine is not running');
+  assert.equal(
+    await panel.page.locator('vscode-textarea').evaluate((e) => (e as HTMLTextAreaElement).value),
+    'keep me',
+  );
+  await panel.assertClean();
+  await panel.close();
+});

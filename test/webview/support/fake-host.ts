@@ -1,0 +1,103 @@
+// Test-only page script: defines window.acquireVsCodeApi as VS Code would, records requests and answers them.
+import type { ContextUse, Conversation, ConversationSummary } from '../../../src/protocol/panel-methods';
+import type { FakeHost, FakeHostConfig, PostedRequest } from './fake-host-types';
+
+const config = JSON.parse(document.getElementById('fake-host-config')?.textContent ?? '{}') as FakeHostConfig;
+const conversations = new Map<string, Conversation>((config.conversations ?? []).map((c) => [c.id, c]));
+const STATE_KEY = 'fake-host-state';
+
+const summaries = (): ConversationSummary[] =>
+  [...conversations.values()].map((c) => ({
+    id: c.id,
+    title: c.title,
+    updatedAt: c.updatedAt,
+    messageCount: c.messages.length,
+  }));
+
+/** Like VS Code, messages travel as JSON (so `result: undefined` disappears). */
+const post = (message: unknown) => window.postMessage(JSON.parse(JSON.stringify(message)), '*');
+
+function contextUse(params: {
+  conversationId: string | null;
+  draft: string;
+  attachments: { text: string }[];
+}) {
+  const conversation = params.conversationId ? conversations.get(params.conversationId) : undefined;
+  const chars =
+    params.draft.length +
+    params.attachments.reduce((n, a) => n + a.text.length, 0) +
+    (conversation?.messages.reduce((n, m) => n + m.content.length, 0) ?? 0);
+  const contextLength = config.contextLength ?? 2048;
+  const promptTokens = (config.basePromptTokens ?? 20) + Math.ceil(chars / 4);
+  return {
+    promptTokens,
+    contextLength,
+    remaining: Math.max(0, contextLength - promptTokens),
+  } satisfies ContextUse;
+}
+
+function answer(method: string, params: Record<string, unknown>): unknown {
+  if (method in host.errors) throw new Error(host.errors[method]);
+  if (method in host.results) return host.results[method];
+  switch (method) {
+    case 'panel/ready':
+      return config.init;
+    case 'history/list':
+      return summaries();
+    case 'history/open': {
+      const c = conversations.get(String(params.id));
+      if (!c) throw new Error(`No conversation ${String(params.id)}`);
+      return c;
+    }
+    case 'history/delete':
+      conversations.delete(String(params.id));
+      return undefined;
+    case 'chat/send':
+      return { conversationId: params.conversationId ?? config.newConversationId ?? 'c-new' };
+    case 'chat/contextUse':
+      return contextUse(params as Parameters<typeof contextUse>[0]);
+    case 'link/open':
+      return { opened: false };
+    default:
+      return undefined;
+  }
+}
+
+const host: FakeHost = {
+  config,
+  requests: [],
+  results: {},
+  errors: {},
+  violations: [],
+  notify: (method, params) => post({ method, params }),
+};
+window.__host = host;
+
+document.addEventListener('securitypolicyviolation', (e) => {
+  host.violations.push({ directive: e.violatedDirective, blockedURI: e.blockedURI, sample: e.sample });
+});
+
+let state: unknown = sessionStorage.getItem(STATE_KEY)
+  ? JSON.parse(sessionStorage.getItem(STATE_KEY) ?? 'null')
+  : config.state;
+
+Object.defineProperty(window, 'acquireVsCodeApi', {
+  value: () => ({
+    postMessage(message: PostedRequest) {
+      const copy = JSON.parse(JSON.stringify(message)) as PostedRequest;
+      host.requests.push(copy);
+      setTimeout(() => {
+        try {
+          post({ id: copy.id, result: answer(copy.method, (copy.params ?? {}) as Record<string, unknown>) });
+        } catch (error) {
+          post({ id: copy.id, error: { code: 'test-error', message: (error as Error).message } });
+        }
+      }, 0);
+    },
+    getState: () => state,
+    setState(next: unknown) {
+      state = next;
+      sessionStorage.setItem(STATE_KEY, JSON.stringify(next));
+    },
+  }),
+});
