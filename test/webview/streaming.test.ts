@@ -134,7 +134,7 @@ test('Stop sends chat/stop for the conversation and the stopped answer says so',
     conversationId: 'c1',
     message: assistant('a1', 'Partial answ', 'stopped', stats(3, 'cancelled')),
   });
-  assert.equal(await panel.text('.message-assistant .state-stopped'), 'Stopped');
+  assert.equal(await panel.text('.message-assistant .message-state.stopped'), 'Stopped');
   await panel.page.locator('gb-composer vscode-button.send').waitFor();
   assert.equal(await panel.page.locator('gb-composer vscode-button.stop').count(), 0);
   await panel.assertClean();

@@ -61,14 +61,14 @@ export class ChatMessageView extends LightElement {
       }
       ${
         m.state === 'stopped'
-          ? html`<span class="message-state state-stopped"
+          ? html`<span class="message-state stopped"
               ><span class="codicon codicon-debug-stop" aria-hidden="true"></span>Stopped</span
             >`
           : nothing
       }
       ${
         m.state === 'error'
-          ? html`<span class="message-state state-error" role="alert"
+          ? html`<span class="message-state failed" role="alert"
               ><span class="codicon codicon-error" aria-hidden="true"></span>The answer failed:
               ${m.error ?? 'unknown error'}</span
             >`

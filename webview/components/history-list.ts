@@ -7,6 +7,8 @@ import { LightElement } from './light-element';
 const when = (ms: number) =>
   new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+const messages = (n: number) => `${n} message${n === 1 ? '' : 's'}`;
+
 export class HistoryList extends LightElement {
   static override properties = {
     conversations: { attribute: false },
@@ -63,11 +65,11 @@ export class HistoryList extends LightElement {
         type="button"
         class="history-open"
         aria-current=${current ? 'true' : 'false'}
-        aria-label=${`Open conversation ${title}, ${c.messageCount} messages, ${when(c.updatedAt)}`}
+        aria-label=${`Open conversation ${title}, ${messages(c.messageCount)}, ${when(c.updatedAt)}`}
         @click=${() => void this.store.openConversation(c.id)}
       >
         <span class="history-title">${title}</span>
-        <span class="muted history-meta">${when(c.updatedAt)} · ${c.messageCount} messages</span>
+        <span class="muted history-meta">${when(c.updatedAt)} · ${messages(c.messageCount)}</span>
       </button>
       <vscode-toolbar-button
         class="history-delete"
