@@ -176,3 +176,38 @@ test('Regenerate asks for the last answer again; New chat starts an empty conver
   await panel.assertClean();
   await panel.close();
 });
+
+test('the list follows a streaming answer, stops following when the user scrolls up, and resumes at the bottom', async () => {
+  const panel = await bed.open(hostConfig(), { width: 420, height: 420 });
+  await panel.notify('chat/updated', { conversation: started });
+  const list = panel.page.locator('gb-messages');
+  const position = () =>
+    list.evaluate((el) => ({ top: el.scrollTop, gap: el.scrollHeight - el.scrollTop - el.clientHeight }));
+  const stream = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      await panel.notify('chat/delta', {
+        conversationId: 'c1',
+        messageId: 'a1',
+        text: `Paragraph ${i}.\n\n`,
+      });
+    }
+    await panel.page.getByText(`Paragraph ${to - 1}.`).waitFor();
+    await panel.page.waitForTimeout(100);
+  };
+  await stream(0, 30);
+  assert.ok((await position()).gap <= 2, 'at the bottom while streaming');
+
+  await list.hover();
+  await panel.page.mouse.wheel(0, -400);
+  await waitUntil(async () => (await position()).gap > 100, 'scrolled up');
+  const readingAt = (await position()).top;
+  await stream(30, 45);
+  assert.equal((await position()).top, readingAt, 'left where the user is reading');
+
+  await panel.page.mouse.wheel(0, 100_000);
+  await waitUntil(async () => (await position()).gap <= 2, 'back at the bottom');
+  await stream(45, 60);
+  assert.ok((await position()).gap <= 2, 'following again');
+  await panel.assertClean();
+  await panel.close();
+});

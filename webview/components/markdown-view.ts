@@ -78,9 +78,6 @@ export class MarkdownView extends HTMLElement {
     this.job = renderMarkdownInto(this, this._source);
     this.lastRenderAt = performance.now();
     this.lastRenderMs = this.lastRenderAt - started;
-    void this.job.done.then((complete) => {
-      if (complete) this.dispatchEvent(new Event('gb-rendered', { bubbles: true }));
-    });
   }
 
   private onClick(event: MouseEvent): void {
