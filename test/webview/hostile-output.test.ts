@@ -151,3 +151,31 @@ test('a 10,000-row table renders completely without freezing the page', async ()
   await panel.assertClean();
   await panel.close();
 });
+
+test('a big table streamed in pieces keeps updating and ends complete', async () => {
+  const rows = ['| n | square |', '|---|---|'];
+  for (let i = 0; i < 3_000; i++) rows.push(`| ${i} | ${i * i} |`);
+  const table = `${rows.join('\n')}\n\nDone.`;
+  const panel = await bed.open(hostConfig());
+  await panel.notify('chat/updated', {
+    conversation: conversation('c1', 'Squares', [user('u1', 'squares'), assistant('a1', '', 'streaming')]),
+  });
+  const piece = Math.ceil(table.length / 30);
+  for (let i = 0; i < table.length; i += piece) {
+    await panel.notify('chat/delta', {
+      conversationId: 'c1',
+      messageId: 'a1',
+      text: table.slice(i, i + piece),
+    });
+    await panel.page.waitForTimeout(20);
+  }
+  await panel.notify('chat/finished', { conversationId: 'c1', message: assistant('a1', table, 'done') });
+  await panel.page.getByText('Done.').waitFor({ state: 'attached', timeout: 30_000 });
+  await waitUntil(
+    async () => (await panel.page.locator('.message-assistant tbody tr').count()) === 3_000,
+    'all 3,000 rows',
+    30_000,
+  );
+  await panel.assertClean();
+  await panel.close();
+});

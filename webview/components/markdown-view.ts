@@ -1,4 +1,4 @@
-// <gb-markdown>: one message's markdown, re-rendered at most once per frame (slower when big), with inert links and code actions.
+// <gb-markdown>: one message's markdown, re-rendered at most once a frame (less often when big), inert links, code actions.
 import { vscodeLanguageId } from '../markdown/highlight';
 import { renderMarkdownInto, type RenderJob } from '../markdown/progressive';
 import type { CodeAction } from '../panel-store';
@@ -70,14 +70,20 @@ export class MarkdownView extends HTMLElement {
     }
   }
 
+  /** Renders now, unless a chunked render is still running: then the next one starts when it is done. */
   private renderNow(): void {
-    if (this.rendered === this._source) return;
-    this.job?.cancel();
+    if (this.rendered === this._source || this.job) return;
     const started = performance.now();
     this.rendered = this._source;
-    this.job = renderMarkdownInto(this, this._source);
+    const job = renderMarkdownInto(this, this._source);
+    this.job = job;
     this.lastRenderAt = performance.now();
     this.lastRenderMs = this.lastRenderAt - started;
+    void job.done.then(() => {
+      if (this.job !== job) return;
+      this.job = null;
+      if (this.isConnected) this.schedule();
+    });
   }
 
   private onClick(event: MouseEvent): void {
