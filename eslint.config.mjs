@@ -13,6 +13,12 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
   {
+    // CommonJS test code loaded by VS Code itself (@vscode/test-electron's extensionTestsPath)
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['webview/**/*.ts'],
     languageOptions: { globals: globals.browser },
   },
