@@ -18,6 +18,7 @@ import { InspectService } from './inspect/inspect-service';
 import { disposeModel, loadModel, type LoadedModel } from './model';
 import { scoreText } from './score';
 import { providerAvailability } from './session';
+import { StepThrough } from './step-through';
 
 /** What a handler gets besides its params. */
 export interface RequestContext<C = unknown> {
@@ -76,6 +77,7 @@ export interface EngineServiceOptions {
 export class EngineService {
   private current: LoadedModel | undefined;
   private readonly inspection: InspectService;
+  private steps = new StepThrough();
   /** Model work runs one request at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Called after a model is loaded or replaced (the inspector hooks in here). */
@@ -90,6 +92,47 @@ export class EngineService {
     'model/countTokens': async (p) => {
       const model = this.requireModel();
       return { tokens: this.promptIds(model, p).length, contextLength: model.dims.contextLength };
+    },
+    'step/start': (p) =>
+      this.exclusive(async () => {
+        const model = this.requireModel();
+        return this.steps.start(model, this.promptIds(model, p), count(p?.topK, 'topK', 20));
+      }),
+    'step/append': (p) =>
+      this.exclusive(async () => {
+        this.requireModel();
+        if (typeof p?.handle !== 'string' || !Number.isInteger(p.id)) {
+          throw new EngineError('bad-params', 'step/append needs { handle: string, id: integer }');
+        }
+        return this.steps.append(p.handle, p.id, count(p.topK, 'topK', 20));
+      }),
+    'step/sample': async (p) => {
+      this.requireModel();
+      const ok =
+        typeof p?.handle === 'string' &&
+        typeof p.temperature === 'number' &&
+        p.temperature >= 0 &&
+        Number.isInteger(p.seed) &&
+        (p.topP === undefined || (p.topP > 0 && p.topP <= 1));
+      if (!ok)
+        throw new EngineError(
+          'bad-params',
+          'step/sample needs { handle, temperature >= 0, seed: integer, topP in (0, 1] }',
+        );
+      return this.steps.sample(
+        p.handle,
+        {
+          temperature: p.temperature,
+          seed: p.seed,
+          ...(p.topK === undefined ? {} : { topK: count(p.topK, 'topK', 0) }),
+          ...(p.topP === undefined ? {} : { topP: p.topP }),
+        },
+        count(p.show, 'show', 20),
+      );
+    },
+    'step/release': async (p) => {
+      if (typeof p?.handle === 'string') this.steps.release(p.handle);
+      return undefined;
     },
     'inspect/run': (p) => this.exclusive(() => this.inspection.run(this.requireModel(), p)),
     'inspect/attention': (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
@@ -143,6 +186,7 @@ export class EngineService {
     const previous = this.current;
     this.current = next;
     await this.inspection.modelChanged(next, params.threads);
+    this.steps = new StepThrough();
     if (previous) await disposeModel(previous);
     for (const listener of this.onModelChange) await listener(next);
     return modelInfo(next);
@@ -202,6 +246,15 @@ export class EngineService {
     if (this.current) await disposeModel(this.current);
     this.current = undefined;
   }
+}
+
+/** An optional whole-number param in [0, 1000], or its default. */
+function count(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) {
+    throw new EngineError('bad-params', `${name} must be a whole number from 0 to 1000`);
+  }
+  return value;
 }
 
 function samplingOf(p: GenerateParams) {

@@ -169,6 +169,31 @@ export interface NeighbourResult {
   cosine: number;
 }
 
+export interface StepToken {
+  id: number;
+  text: string;
+}
+
+export interface NextDistribution {
+  /** The most likely next tokens under the model's own distribution (softmax of the logits). */
+  top: (StepToken & { logit: number; prob: number })[];
+  /** Entropy of that distribution, in nats. */
+  entropy: number;
+  /** Probability of the stop (EOS) tokens together. */
+  stopProb: number;
+  /** Positions used (prompt and appended tokens) of contextLength. */
+  used: number;
+  contextLength: number;
+}
+
+export interface StepSampleResult {
+  chosen: StepToken & { isStop: boolean };
+  /** The processed distribution's most likely tokens: prob after temperature/top-k/top-p, modelProb before. */
+  top: (StepToken & { prob: number; modelProb: number })[];
+  /** Tokens with a non-zero probability after top-k and top-p. */
+  kept: number;
+}
+
 export interface EngineMethods {
   'engine/ping': { params: undefined; result: { pong: true } };
   /** Loads (or replaces) the model; every folder problem is an error whose code is a ModelFolderError code. */
@@ -193,6 +218,29 @@ export interface EngineMethods {
   'inspect/lens': { params: { handle: string; position: number; topK?: number }; result: LensLayerResult[] };
   /** Tokens nearest to `id` in the input embedding matrix (cosine), itself first. */
   'inspect/neighbours': { params: { id: number; topK?: number }; result: NeighbourResult[] };
+  /** Generation step by step: the prompt's pass, then the distribution of the next token (state kept under handle). */
+  'step/start': {
+    params: PromptParams & { topK?: number };
+    result: { handle: string; prompt: StepToken[]; next: NextDistribution };
+  };
+  /** Appends a token (one cached model step) and gives the next distribution. */
+  'step/append': {
+    params: { handle: string; id: number; topK?: number };
+    result: { appended: StepToken; next: NextDistribution };
+  };
+  /** Samples the current position again from its cached logits with these settings; the model does not run. */
+  'step/sample': {
+    params: {
+      handle: string;
+      temperature: number;
+      topK?: number;
+      topP?: number;
+      seed: number;
+      show?: number;
+    };
+    result: StepSampleResult;
+  };
+  'step/release': { params: { handle: string }; result: undefined };
   /** Frees what the engine holds for an inspection. */
   'inspect/release': { params: { handle: string }; result: undefined };
 }

@@ -1,0 +1,158 @@
+// Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
+import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from './forward';
+import type { LoadedModel } from './model';
+import { createRng, distribution, drawIndex, softmax, type SamplingOptions } from './sampling';
+import { logSumExp, topK } from './inspect/next-token-stats';
+
+export interface StepToken {
+  id: number;
+  text: string;
+}
+
+export interface StepCandidate extends StepToken {
+  logit: number;
+  /** softmax(logits): what the model itself says. */
+  prob: number;
+}
+
+export interface NextDistribution {
+  /** The k most likely next tokens under the model's own distribution. */
+  top: StepCandidate[];
+  /** Entropy of the model's next-token distribution, in nats. */
+  entropy: number;
+  /** Probability of the stop (EOS) tokens together. */
+  stopProb: number;
+  /** Positions used so far (prompt and generated tokens) and the context length. */
+  used: number;
+  contextLength: number;
+}
+
+export interface SampleResult {
+  chosen: StepToken & { isStop: boolean };
+  /** The processed distribution (temperature, top-k, top-p applied): its most likely tokens. */
+  top: (StepToken & { prob: number; modelProb: number })[];
+  /** How many tokens keep a non-zero probability after top-k and top-p. */
+  kept: number;
+}
+
+interface Held {
+  model: LoadedModel;
+  ids: number[];
+  cache: KvCache;
+  logits: Float32Array;
+}
+
+export class StepThroughError extends Error {
+  constructor(
+    readonly code: 'step-gone' | 'out-of-range',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Holds at most `limit` step-throughs (the oldest goes first); each keeps its KV cache and last logits. */
+export class StepThrough {
+  private readonly held = new Map<string, Held>();
+  private next = 0;
+
+  constructor(private readonly limit = 4) {}
+
+  async start(
+    model: LoadedModel,
+    promptIds: number[],
+    k = 20,
+  ): Promise<{ handle: string; prompt: StepToken[]; next: NextDistribution }> {
+    if (promptIds.length === 0) throw new StepThroughError('out-of-range', 'the prompt has no tokens');
+    checkContext(model, 0, promptIds.length);
+    const out = await runStep(model.session, model, promptIds, emptyCache(model));
+    const handle = `s${this.next++}`;
+    const held: Held = {
+      model,
+      ids: [...promptIds],
+      cache: out.present,
+      logits: Float32Array.from(logitsRow(out, model.dims.vocab)),
+    };
+    this.held.set(handle, held);
+    while (this.held.size > this.limit) this.held.delete(this.held.keys().next().value as string);
+    return { handle, prompt: promptIds.map((id) => this.token(model, id)), next: this.describe(held, k) };
+  }
+
+  /** Feeds the chosen token: one cached model step. */
+  async append(handle: string, id: number, k = 20): Promise<{ appended: StepToken; next: NextDistribution }> {
+    const held = this.get(handle);
+    const { model } = held;
+    if (!Number.isInteger(id) || id < 0 || id >= model.dims.vocab) {
+      throw new StepThroughError('out-of-range', `token id ${id} out of range 0..${model.dims.vocab - 1}`);
+    }
+    checkContext(model, held.cache.length, 1);
+    const out = await runStep(model.session, model, [id], held.cache);
+    held.cache = out.present;
+    held.ids.push(id);
+    held.logits = Float32Array.from(logitsRow(out, model.dims.vocab));
+    return { appended: this.token(model, id), next: this.describe(held, k) };
+  }
+
+  /** Re-samples the current position from its cached logits (no model run); the same seed gives the same token. */
+  sample(handle: string, options: SamplingOptions & { seed: number }, k = 20): SampleResult {
+    const held = this.get(handle);
+    const { probs } = distribution(held.logits, held.ids, options);
+    const model = softmax(held.logits);
+    const chosen =
+      options.greedy || options.temperature === 0
+        ? (topK(Float32Array.from(probs), 1)[0] as number)
+        : drawIndex(probs, createRng(options.seed));
+    let kept = 0;
+    for (const p of probs) if (p > 0) kept++;
+    const top = topK(Float32Array.from(probs), Math.min(k, kept)).map((id) => ({
+      ...this.token(held.model, id),
+      prob: probs[id] as number,
+      modelProb: model[id] as number,
+    }));
+    return {
+      chosen: { ...this.token(held.model, chosen), isStop: held.model.eosIds.includes(chosen) },
+      top,
+      kept,
+    };
+  }
+
+  release(handle: string): void {
+    this.held.delete(handle);
+  }
+
+  private describe(held: Held, k: number): NextDistribution {
+    const { logits, model } = held;
+    const lse = logSumExp(logits);
+    let entropy = 0;
+    for (const v of logits) {
+      const lp = v - lse;
+      if (lp > -Infinity) entropy -= Math.exp(lp) * lp;
+    }
+    const stopProb = model.eosIds.reduce((s, id) => s + Math.exp((logits[id] ?? -Infinity) - lse), 0);
+    return {
+      top: topK(logits, k).map((id) => ({
+        ...this.token(model, id),
+        logit: logits[id] as number,
+        prob: Math.exp((logits[id] as number) - lse),
+      })),
+      entropy,
+      stopProb,
+      used: held.ids.length,
+      contextLength: model.dims.contextLength,
+    };
+  }
+
+  private token(model: LoadedModel, id: number): StepToken {
+    return { id, text: model.tokenizer.tokenText(id) };
+  }
+
+  private get(handle: string): Held {
+    const h = this.held.get(handle);
+    if (!h)
+      throw new StepThroughError(
+        'step-gone',
+        `step-through ${handle} is gone (released, replaced or the model changed): start again`,
+      );
+    return h;
+  }
+}
