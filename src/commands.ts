@@ -1,6 +1,7 @@
 // The one table of Glassbox commands: open the chat, explain or ask about the selection, model info, logs.
 import * as vscode from 'vscode';
 import type { ChatService } from './chat/chat-service';
+import type { InspectorController } from './editor/inspector-controller';
 import type { ModelManager } from './models/model-manager';
 import type { CurrentConversation } from './panel/panel-handlers';
 import type { PanelView } from './panel/panel-view';
@@ -11,6 +12,7 @@ export interface CommandContext {
   chat: ChatService;
   models: ModelManager;
   current: CurrentConversation;
+  inspector: InspectorController;
   log: vscode.LogOutputChannel;
   reloadModel: () => void;
 }
@@ -57,6 +59,17 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       await c.panel.reveal();
       c.panel.notify('panel/showTab', { tab: 'chat' });
       c.panel.notify('chat/attach', { attachment });
+    },
+    'glassbox.inspectSelection': async () => {
+      if (!selectionAttachment(vscode.window.activeTextEditor)) return;
+      await c.panel.reveal();
+      c.panel.notify('panel/showTab', { tab: 'inspector' });
+      await c.inspector.refresh();
+    },
+    'glassbox.toggleHighlights': async () => {
+      const on = !c.inspector.snapshot.highlights;
+      c.inspector.setHighlights(on);
+      if (on && !c.inspector.inspected) await c.inspector.refresh();
     },
     'glassbox.stopAnswer': async () => {
       if ((await c.chat.stopAll()) === 0)

@@ -6,6 +6,8 @@ import { engineChat } from './chat/engine-chat';
 import { HistoryStore } from './chat/history-store';
 import { registerCommands } from './commands';
 import { readConfig, RELOAD_SETTINGS } from './config';
+import { Highlights } from './editor/highlights';
+import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
 import { EngineClient } from './engine/client';
 import { ModelManager } from './models/model-manager';
@@ -45,9 +47,15 @@ export function activate(context: vscode.ExtensionContext): void {
     if (m.state === 'error') log.error(`answer failed: ${m.error}`);
   };
   const current = new CurrentConversation(context.globalState);
-  const panel = new PanelView(
+  const inspector: InspectorController = new InspectorController(
+    client,
+    models,
+    log,
+    (): boolean => panel.visible || inspector.snapshot.highlights,
+  );
+  const panel: PanelView = new PanelView(
     context.extensionUri,
-    panelHandlers({ chat, models, state: context.globalState, log }, current),
+    panelHandlers({ chat, client, inspector, models, state: context.globalState, log }, current),
     log,
   );
   const reloadModel = () => void models.load(readConfig()).catch(() => undefined);
@@ -58,8 +66,11 @@ export function activate(context: vscode.ExtensionContext): void {
     panel,
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
     models.onDidChangeStatus((s) => panel.notify('model/status', s)),
+    inspector,
+    new Highlights(inspector),
+    inspector.onDidChange((s) => panel.notify('inspect/state', s)),
     createStatusBar(models.onDidChangeStatus),
-    ...registerCommands({ panel, chat, models, current, log, reloadModel }),
+    ...registerCommands({ panel, chat, models, current, inspector, log, reloadModel }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s))) reloadModel();
     }),

@@ -134,7 +134,12 @@ export class EngineService {
       if (typeof p?.handle === 'string') this.steps.release(p.handle);
       return undefined;
     },
-    'inspect/run': (p) => this.exclusive(() => this.inspection.run(this.requireModel(), p)),
+    // a newer selection cancels a queued inspection before it runs
+    'inspect/run': (p, ctx) =>
+      this.exclusive(() => {
+        if (ctx.signal.aborted) throw new EngineError('cancelled', 'inspect/run was cancelled before it ran');
+        return this.inspection.run(this.requireModel(), p);
+      }),
     'inspect/attention': (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
     'inspect/thumbnails': (p) => this.exclusive(() => this.inspection.thumbnails(this.requireModel(), p)),
     'inspect/lens': (p) => this.exclusive(() => this.inspection.lens(this.requireModel(), p)),

@@ -44,6 +44,24 @@ function attachments(v: unknown): Attachment[] {
   });
 }
 
+function whole(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new BadMessage(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function flag(v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') throw new BadMessage(`${name} must be true or false`);
+  return v;
+}
+
+function handle(v: unknown): string {
+  if (typeof v !== 'string' || !/^[a-z0-9]{1,32}$/.test(v))
+    throw new BadMessage('handle must be an engine handle');
+  return v;
+}
+
 const params = (p: unknown): Rec => {
   if (!isRecord(p)) throw new BadMessage('params must be an object');
   return p;
@@ -85,6 +103,70 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
     return q === undefined ? {} : { query: text(q, 'query', 200) };
   },
   'notice/dismiss': () => undefined,
+  'inspect/state': () => undefined,
+  'inspect/refresh': () => undefined,
+  'inspect/pin': (p) => ({ pinned: flag(params(p).pinned, 'pinned') }),
+  'inspect/reveal': (p) => {
+    const r = params(p);
+    const start = whole(r.start, 'start', 0, MAX_TEXT);
+    return { start, end: whole(r.end, 'end', start, MAX_TEXT) };
+  },
+  'inspect/highlights': (p) => ({ on: flag(params(p).on, 'on') }),
+  'inspect/attention': (p) => {
+    const r = params(p);
+    return {
+      handle: handle(r.handle),
+      layer: whole(r.layer, 'layer', 0, 1000),
+      head: r.head === 'mean' ? 'mean' : whole(r.head, 'head', 0, 1000),
+    };
+  },
+  'inspect/thumbnails': (p) => {
+    const r = params(p);
+    return { handle: handle(r.handle), size: whole(r.size, 'size', 1, 256) };
+  },
+  'inspect/lens': (p) => {
+    const r = params(p);
+    return {
+      handle: handle(r.handle),
+      position: whole(r.position, 'position', 0, 1_000_000),
+      ...(r.topK === undefined ? {} : { topK: whole(r.topK, 'topK', 1, 100) }),
+    };
+  },
+  'inspect/neighbours': (p) => {
+    const r = params(p);
+    return {
+      id: whole(r.id, 'id', 0, 10_000_000),
+      ...(r.topK === undefined ? {} : { topK: whole(r.topK, 'topK', 1, 100) }),
+    };
+  },
+  'step/start': (p) => {
+    const r = params(p);
+    return {
+      prompt: text(r.prompt, 'prompt', 200_000),
+      chat: flag(r.chat, 'chat'),
+      fromSelection: flag(r.fromSelection, 'fromSelection'),
+    };
+  },
+  'step/append': (p) => {
+    const r = params(p);
+    return { handle: handle(r.handle), id: whole(r.id, 'id', 0, 10_000_000) };
+  },
+  'step/sample': (p) => {
+    const r = params(p);
+    const topP = r.topP;
+    if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new BadMessage('topP must be in (0, 1]');
+    const temperature = r.temperature;
+    if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 10)) {
+      throw new BadMessage('temperature must be from 0 to 10');
+    }
+    return {
+      handle: handle(r.handle),
+      temperature,
+      topK: whole(r.topK, 'topK', 0, 100_000),
+      topP,
+      seed: whole(r.seed, 'seed', 0, 2 ** 32 - 1),
+    };
+  },
 };
 
 export type CheckedRequest = {

@@ -1,6 +1,8 @@
 // What the host does for each panel request: chat and history, code-block actions, confirmed links, settings.
 import * as vscode from 'vscode';
 import type { ChatService } from '../chat/chat-service';
+import type { InspectorController } from '../editor/inspector-controller';
+import type { EngineClient } from '../engine/client';
 import type { ModelManager } from '../models/model-manager';
 import type { Conversation } from '../protocol/panel-methods';
 import type { PanelHandlers } from './panel-view';
@@ -38,6 +40,8 @@ export async function languageId(fence: string): Promise<string> {
 
 export interface HandlerContext {
   chat: ChatService;
+  client: EngineClient;
+  inspector: InspectorController;
   models: ModelManager;
   state: vscode.Memento;
   log: vscode.LogOutputChannel;
@@ -54,7 +58,7 @@ export class CurrentConversation {
 }
 
 export function panelHandlers(ctx: HandlerContext, current: CurrentConversation): PanelHandlers {
-  const { chat, models, state } = ctx;
+  const { chat, models, state, client, inspector } = ctx;
   return {
     'panel/ready': async () => {
       const conversations = await chat.list();
@@ -138,5 +142,38 @@ export function panelHandlers(ctx: HandlerContext, current: CurrentConversation)
     'notice/dismiss': async () => {
       await state.update(NOTICE_KEY, true);
     },
+    'inspect/state': async () => inspector.snapshot,
+    'inspect/refresh': async () => {
+      await inspector.refresh();
+    },
+    'inspect/pin': async (p) => {
+      inspector.setPinned(p.pinned);
+    },
+    'inspect/reveal': async (p) => {
+      await inspector.reveal(p.start, p.end);
+    },
+    'inspect/highlights': async (p) => {
+      inspector.setHighlights(p.on);
+    },
+    'inspect/attention': (p) => client.request('inspect/attention', p),
+    'inspect/thumbnails': (p) => client.request('inspect/thumbnails', p),
+    'inspect/lens': (p) => client.request('inspect/lens', p),
+    'inspect/neighbours': (p) => client.request('inspect/neighbours', p),
+    'step/start': async (p) => {
+      await models.ready();
+      let prompt = p.prompt;
+      if (p.fromSelection) {
+        const text = await inspector.text();
+        if (text === undefined) throw new Error('Select some code in an editor first.');
+        prompt = text;
+      }
+      if (prompt === '') throw new Error('Type a prompt first.');
+      return client.request(
+        'step/start',
+        p.chat && !p.fromSelection ? { messages: [{ role: 'user', content: prompt }] } : { prompt },
+      );
+    },
+    'step/append': (p) => client.request('step/append', p),
+    'step/sample': (p) => client.request('step/sample', { ...p, show: 20 }),
   };
 }

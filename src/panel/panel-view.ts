@@ -70,6 +70,11 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     else if (QUEUED.has(method)) this.queue.push(message);
   }
 
+  /** True while the panel is on screen. */
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
   /** Shows the panel (creating it if needed). */
   async reveal(): Promise<void> {
     await vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`);

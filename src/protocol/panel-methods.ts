@@ -1,4 +1,13 @@
 // The host <-> webview method maps of the Glassbox panel; pure types, imported by src/panel and webview/.
+import type {
+  AttentionMatrix,
+  InspectResult,
+  LensLayerResult,
+  NeighbourResult,
+  NextDistribution,
+  StepSampleResult,
+  StepToken,
+} from './engine-methods';
 
 /** Code the user attached to a message: a selection (or whole file) with where it came from. */
 export interface Attachment {
@@ -91,6 +100,46 @@ export interface PanelInit {
 
 export type PanelTab = 'chat' | 'inspector';
 
+/** Where the inspected text came from. Offsets are UTF-16 offsets into the document, as VS Code counts. */
+export interface InspectSource {
+  /** Workspace-relative path or untitled name. */
+  file: string;
+  language: string;
+  /** Document offsets of the inspected text (its tokens' start/end are relative to `start`). */
+  start: number;
+  end: number;
+  startLine: number;
+  endLine: number;
+  /** True while the inspector keeps this text instead of following the selection. */
+  pinned: boolean;
+}
+
+/** What the Inspector tab shows; the host sends a new one whenever it changes. */
+export interface InspectorState {
+  /**
+   * idle: nothing selected yet; running: an inspection is on its way (the previous result may still show);
+   * ready: `result` is for `source`; error: `message` says why.
+   */
+  state: 'idle' | 'running' | 'ready' | 'error';
+  message?: string;
+  source?: InspectSource;
+  /** The engine's result: tokens (with bytes and spans), per-position numbers, availability of attention and lens. */
+  result?: InspectResult;
+  /** The model that produced it. */
+  model?: string;
+  /** Host-side time from the selection to the result, in ms (the engine's own timings are in result.timings). */
+  elapsedMs?: number;
+  /** Editor highlights (rank colouring) are on. */
+  highlights: boolean;
+}
+
+export interface StepStart {
+  handle: string;
+  /** The prompt's tokens (the chat template applied when the prompt came as chat). */
+  prompt: StepToken[];
+  next: NextDistribution;
+}
+
 /** Webview -> host requests: method -> params and result. Every params object is validated by the host. */
 export interface PanelRequests {
   /** The handshake: the host queues its notifications until this arrives, then answers with the state. */
@@ -125,6 +174,41 @@ export interface PanelRequests {
   'settings/open': { params: { query?: string }; result: undefined };
   /** The first-run notice was dismissed; it does not come back. */
   'notice/dismiss': { params: undefined; result: undefined };
+  /** The inspector's current state (the tab asks when it opens). */
+  'inspect/state': { params: undefined; result: InspectorState };
+  /** Inspect the active editor's selection now (also what glassbox.inspectSelection does). */
+  'inspect/refresh': { params: undefined; result: undefined };
+  /** Keep the current text while the selection moves (false: follow the selection again). */
+  'inspect/pin': { params: { pinned: boolean }; result: undefined };
+  /** Select these offsets of the inspected text in its editor (a token was clicked). */
+  'inspect/reveal': { params: { start: number; end: number }; result: undefined };
+  /** Editor highlights on or off (also glassbox.toggleHighlights). */
+  'inspect/highlights': { params: { on: boolean }; result: undefined };
+  /** Data of the current result, fetched on demand (handle from InspectorState.result.handle). */
+  'inspect/attention': {
+    params: { handle: string; layer: number; head: number | 'mean' };
+    result: AttentionMatrix;
+  };
+  'inspect/thumbnails': { params: { handle: string; size: number }; result: AttentionMatrix };
+  'inspect/lens': { params: { handle: string; position: number; topK?: number }; result: LensLayerResult[] };
+  'inspect/neighbours': { params: { id: number; topK?: number }; result: NeighbourResult[] };
+  /**
+   * Generation step-through: from a typed prompt (as chat with the model's template when `chat`), or from the
+   * inspected text when `fromSelection`.
+   */
+  'step/start': {
+    params: { prompt: string; chat: boolean; fromSelection: boolean };
+    result: StepStart;
+  };
+  'step/append': {
+    params: { handle: string; id: number };
+    result: { appended: StepToken; next: NextDistribution };
+  };
+  /** Samples the current position again from cached logits (the model does not run). */
+  'step/sample': {
+    params: { handle: string; temperature: number; topK: number; topP: number; seed: number };
+    result: StepSampleResult;
+  };
 }
 
 /** Host -> webview notifications. */
@@ -141,6 +225,7 @@ export interface PanelNotifications {
   /** Put this selection into the chat input as an attachment (glassbox.askAboutSelection). */
   'chat/attach': { attachment: Attachment };
   'panel/showTab': { tab: PanelTab };
+  'inspect/state': InspectorState;
 }
 
 export type PanelMethod = keyof PanelRequests;

@@ -91,3 +91,46 @@ test('unknown methods, prototype names and bad params are refused with a reason'
     );
   }
 });
+
+test('inspector and step-through requests are checked field by field', () => {
+  assert.deepEqual(
+    checkRequest({ id: 1, method: 'inspect/attention', params: { handle: 'i3', layer: 2, head: 'mean' } }),
+    {
+      id: 1,
+      method: 'inspect/attention',
+      params: { handle: 'i3', layer: 2, head: 'mean' },
+    },
+  );
+  assert.deepEqual(
+    checkRequest({
+      id: 2,
+      method: 'step/sample',
+      params: { handle: 's1', temperature: 0.8, topK: 0, topP: 1, seed: 9 },
+    })?.params,
+    { handle: 's1', temperature: 0.8, topK: 0, topP: 1, seed: 9 },
+  );
+  const refused: [unknown, RegExp][] = [
+    [{ id: 1, method: 'inspect/attention', params: { handle: '../x', layer: 0, head: 0 } }, /engine handle/],
+    [{ id: 1, method: 'inspect/attention', params: { handle: 'i1', layer: -1, head: 0 } }, /layer must be/],
+    [{ id: 1, method: 'inspect/reveal', params: { start: 5, end: 2 } }, /end must be a whole number from 5/],
+    [{ id: 1, method: 'inspect/pin', params: { pinned: 'yes' } }, /pinned must be true or false/],
+    [
+      { id: 1, method: 'step/sample', params: { handle: 's1', temperature: 0.8, topK: 0, topP: 0, seed: 1 } },
+      /topP/,
+    ],
+    [
+      { id: 1, method: 'step/sample', params: { handle: 's1', temperature: -1, topK: 0, topP: 1, seed: 1 } },
+      /temperature/,
+    ],
+    [
+      { id: 1, method: 'step/start', params: { prompt: 'x', chat: 1, fromSelection: false } },
+      /chat must be true or false/,
+    ],
+  ];
+  for (const [message, reason] of refused) {
+    assert.throws(
+      () => checkRequest(message),
+      (e: unknown) => e instanceof BadMessage && reason.test(e.message),
+    );
+  }
+});
