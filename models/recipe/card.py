@@ -44,6 +44,14 @@ def main():
     total = sum(licenses.values())
     lic_line = ", ".join(f"{k} {100 * v / total:.1f}%" for k, v in licenses.most_common())
     s = manifest["summary"]
+    speeds = sorted(r["tokens_per_s"] for r in steps if r.get("tokens_per_s"))
+    median_speed = speeds[len(speeds) // 2] if speeds else 0
+    speed_note = (
+        f" Throughput was {median_speed:,} tokens/s at the median ({speeds[0]:,} to {speeds[-1]:,}): the two cores were"
+        " shared with other work for part of the run, so the same recipe on idle cores sees more tokens in the same time."
+        if speeds and speeds[-1] > 1.5 * speeds[0]
+        else f" Throughput was {median_speed:,} tokens/s at the median."
+    )
     every = max(1, len(steps) // 8)
     curve = [r for i, r in enumerate(steps) if i % every == 0 or i == len(steps) - 1]
     curve_rows = "\n".join(
@@ -91,7 +99,7 @@ comment its answer).
 {ev['train_steps']:,} steps of {start['args']['batch']} x {cfg['ctx']} tokens, {ev['train_tokens'] / 1e6:.1f}M tokens seen
 (about {ev['train_tokens'] / prep['train']['tokens']:.2f} epochs), in {ev['train_minutes']:.0f} minutes on {hardware}
 with PyTorch {start['torch']}. AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {start['args']['lr']},
-warm-up over the first 3% of the time budget then cosine decay to 10%, gradient clipping at 1.0.
+warm-up over the first 3% of the time budget then cosine decay to 10%, gradient clipping at 1.0.{speed_note}
 The full log is [train.log](train.log).
 
 | step | tokens | minutes | loss (nats/token) | train bits/byte |
