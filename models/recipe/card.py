@@ -24,6 +24,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--work", default=str(HERE / "work"))
     ap.add_argument("--out", default=str(ROOT / "models" / "glassbox-tiny"))
+    ap.add_argument("--note", default="", help="a sentence about this run for the Training section (e.g. a resume)")
     args = ap.parse_args()
     work, out = Path(args.work), Path(args.out)
     manifest = json.loads((work / "manifest.json").read_text())
@@ -99,7 +100,7 @@ comment its answer).
 {ev['train_steps']:,} steps of {start['args']['batch']} x {cfg['ctx']} tokens, {ev['train_tokens'] / 1e6:.1f}M tokens seen
 (about {ev['train_tokens'] / prep['train']['tokens']:.2f} epochs), in {ev['train_minutes']:.0f} minutes on {hardware}
 with PyTorch {start['torch']}. AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {start['args']['lr']},
-warm-up over the first 3% of the time budget then cosine decay to 10%, gradient clipping at 1.0.{speed_note}
+warm-up over the first 3% of the time budget then cosine decay to 10%, gradient clipping at 1.0.{speed_note}{(' ' + args.note) if args.note else ''}
 The full log is [train.log](train.log).
 
 | step | tokens | minutes | loss (nats/token) | train bits/byte |
