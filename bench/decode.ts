@@ -25,15 +25,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-/** Warm-up run, then the median of `runs`. */
-async function measure(runs: number, once: () => Promise<Timing>): Promise<Timing> {
-  await once();
-  const all: Timing[] = [];
-  for (let i = 0; i < runs; i++) all.push(await once());
-  return {
-    firstTokenMs: median(all.map((t) => t.firstTokenMs)),
-    decodeTokensPerSecond: median(all.map((t) => t.decodeTokensPerSecond)),
-  };
+/**
+ * Runs every contender once per round, interleaved (so a busy machine slows them alike), after one warm-up round;
+ * returns each one's median first-token time and decode speed.
+ */
+async function measureInterleaved(
+  runs: number,
+  contenders: [string, () => Promise<Timing>][],
+): Promise<[string, Timing][]> {
+  const all = contenders.map((): Timing[] => []);
+  for (let round = 0; round <= runs; round++) {
+    for (const [i, [, once]] of contenders.entries()) {
+      const t = await once();
+      if (round > 0) all[i]?.push(t);
+    }
+  }
+  return contenders.map(([name], i) => [
+    name,
+    {
+      firstTokenMs: median((all[i] ?? []).map((t) => t.firstTokenMs)),
+      decodeTokensPerSecond: median((all[i] ?? []).map((t) => t.decodeTokensPerSecond)),
+    },
+  ]);
 }
 
 /** Transformers.js (a dev dependency) when it is installed; undefined otherwise. */
@@ -62,31 +75,30 @@ export async function benchDecode(
   const promptIds = model.tokenizer.encodeIds(text).slice(0, options.promptTokens ?? 128);
   log(
     `decode on ${model.folder.name} (${ep}${options.threads ? `, ${options.threads} threads` : ''}): ` +
-      `${promptIds.length} prompt tokens, ${newTokens} greedy new tokens, median of ${runs} runs after a warm-up`,
+      `${promptIds.length} prompt tokens, ${newTokens} greedy new tokens, median of ${runs} interleaved rounds after a warm-up round`,
   );
   // EOS is ignored everywhere so every run does exactly the same work
   const engineModel = { ...model, eosIds: [] };
-  const engine = await measure(runs, async () => {
-    const r = await generate(engineModel, promptIds, { greedy: true, maxNewTokens: newTokens });
-    return r.timings;
-  });
-
+  const contenders: [string, () => Promise<Timing>][] = [
+    [
+      'engine',
+      async () => (await generate(engineModel, promptIds, { greedy: true, maxNewTokens: newTokens })).timings,
+    ],
+  ];
   const session = await ort.InferenceSession.create(model.folder.onnxPath, {
     graphOptimizationLevel: 'all',
     executionProviders: [ep],
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
   });
-  const bare = await measure(runs, async () => {
-    const r = await bareLoop(session, model.dims, promptIds, newTokens);
-    return { firstTokenMs: r.prefillMs, decodeTokensPerSecond: r.decodeTokensPerSecond };
-  });
-  await session.release();
-
-  const rows: [string, Timing][] = [
-    ['engine', engine],
-    ['bare session.run loop', bare],
-  ];
+  contenders.push([
+    'bare session.run loop',
+    async () => {
+      const r = await bareLoop(session, model.dims, promptIds, newTokens);
+      return { firstTokenMs: r.prefillMs, decodeTokensPerSecond: r.decodeTokensPerSecond };
+    },
+  ]);
   const tjs = await transformersJs();
+  let tjsModel: { dispose(): Promise<unknown> } | undefined;
   if (tjs && (ep === 'cpu' || ep === 'webgpu' || ep === 'cuda')) {
     tjs.env.allowRemoteModels = false;
     tjs.env.localModelPath = dirname(modelDir);
@@ -97,36 +109,43 @@ export async function benchDecode(
         ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } }
         : {}),
     });
+    tjsModel = m;
     const ids = new tjs.Tensor('int64', BigInt64Array.from(promptIds, BigInt), [1, promptIds.length]);
     const mask = new tjs.Tensor('int64', new BigInt64Array(promptIds.length).fill(1n), [1, promptIds.length]);
-    const t = await measure(runs, async () => {
-      const stamps: number[] = [];
-      // put() is called once with the prompt, then once per generated token
-      const streamer = { put: () => void stamps.push(performance.now()), end: () => undefined };
-      const t0 = performance.now();
-      await m.generate({
-        input_ids: ids,
-        attention_mask: mask,
-        max_new_tokens: newTokens,
-        min_new_tokens: newTokens,
-        do_sample: false,
-        streamer: streamer as never,
-      });
-      const first = stamps[1] as number;
-      const last = stamps.at(-1) as number;
-      return {
-        firstTokenMs: first - t0,
-        decodeTokensPerSecond: ((stamps.length - 2) * 1000) / (last - first),
-      };
-    });
-    await m.dispose();
-    rows.push(['Transformers.js v4', t]);
+    contenders.push([
+      'Transformers.js v4',
+      async () => {
+        const stamps: number[] = [];
+        // put() is called once with the prompt, then once per generated token
+        const streamer = { put: () => void stamps.push(performance.now()), end: () => undefined };
+        const t0 = performance.now();
+        await m.generate({
+          input_ids: ids,
+          attention_mask: mask,
+          max_new_tokens: newTokens,
+          min_new_tokens: newTokens,
+          do_sample: false,
+          streamer: streamer as never,
+        });
+        const first = stamps[1] as number;
+        const last = stamps.at(-1) as number;
+        return {
+          firstTokenMs: first - t0,
+          decodeTokensPerSecond: ((stamps.length - 2) * 1000) / (last - first),
+        };
+      },
+    ]);
   } else {
     log(
       `  Transformers.js: skipped (${tjs ? `no ${ep} device there` : 'not installed: it is a dev dependency'})`,
     );
   }
+  const rows = await measureInterleaved(runs, contenders);
+  await tjsModel?.dispose();
+  await session.release();
   await disposeModel(model);
+  const engine = rows[0]?.[1] as Timing;
+  const bare = rows[1]?.[1] as Timing;
 
   for (const [name, t] of rows) {
     log(
