@@ -1,5 +1,5 @@
 // The fake host's shape, shared by the page script (fake-host.ts) and the tests that drive it through page.evaluate.
-import type { Conversation, PanelInit } from '../../../src/protocol/panel-methods';
+import type { Conversation, InspectorState, PanelInit } from '../../../src/protocol/panel-methods';
 
 /** What a test page starts with; the server embeds it in the page as JSON. */
 export interface FakeHostConfig {
@@ -13,6 +13,15 @@ export interface FakeHostConfig {
   state?: unknown;
   /** The id chat/send gives a new conversation. */
   newConversationId?: string;
+  /** What inspect/state answers (default: idle). Typed arrays as typed-json markers. */
+  inspector?: InspectorState;
+}
+
+/** A recorded request and its answer (test/webview/fixtures/*.json). */
+export interface ReplayCall {
+  method: string;
+  params: unknown;
+  result: unknown;
 }
 
 export interface PostedRequest {
@@ -36,6 +45,8 @@ export interface FakeHost {
   /** Methods that fail with this message. */
   errors: Record<string, string>;
   violations: CspViolation[];
+  /** Answers these requests (same method and params) with their recorded results, in recorded order. */
+  replay(calls: ReplayCall[]): void;
   /** Sends a notification to the webview. */
   notify(method: string, params: unknown): void;
 }

@@ -1,6 +1,7 @@
 // Test-only page script: defines window.acquireVsCodeApi as VS Code would, records requests and answers them.
 import type { ContextUse, Conversation, ConversationSummary } from '../../../src/protocol/panel-methods';
-import type { FakeHost, FakeHostConfig, PostedRequest } from './fake-host-types';
+import type { FakeHost, FakeHostConfig, PostedRequest, ReplayCall } from './fake-host-types';
+import { typedReviver } from './typed-json';
 
 const config = JSON.parse(document.getElementById('fake-host-config')?.textContent ?? '{}') as FakeHostConfig;
 const conversations = new Map<string, Conversation>((config.conversations ?? []).map((c) => [c.id, c]));
@@ -14,8 +15,33 @@ const summaries = (): ConversationSummary[] =>
     messageCount: c.messages.length,
   }));
 
-/** Like VS Code, messages travel as JSON (so `result: undefined` disappears). */
-const post = (message: unknown) => window.postMessage(JSON.parse(JSON.stringify(message)), '*');
+/**
+ * Like VS Code, messages travel as JSON (so `result: undefined` disappears) except typed arrays, which VS Code
+ * keeps: fixtures carry them as markers that become typed arrays again here.
+ */
+const post = (message: unknown) => window.postMessage(JSON.parse(JSON.stringify(message), typedReviver), '*');
+
+/** A request's identity for replay: its method and params, keys sorted. */
+function callKey(method: string, params: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+  return `${method} ${JSON.stringify(sorted(params ?? null))}`;
+}
+
+/** Recorded answers by call key; each is used once, in order, the last one again when they run out. */
+const recorded = new Map<string, unknown[]>();
+
+function replayed(method: string, params: unknown): { found: boolean; result?: unknown } {
+  const queue = recorded.get(callKey(method, params));
+  if (!queue || queue.length === 0) return { found: false };
+  return { found: true, result: queue.length > 1 ? queue.shift() : queue[0] };
+}
 
 function contextUse(params: {
   conversationId: string | null;
@@ -38,6 +64,8 @@ function contextUse(params: {
 
 function answer(method: string, params: Record<string, unknown>): unknown {
   if (method in host.errors) throw new Error(host.errors[method]);
+  const replay = replayed(method, params);
+  if (replay.found) return replay.result;
   if (method in host.results) return host.results[method];
   switch (method) {
     case 'panel/ready':
@@ -58,6 +86,16 @@ function answer(method: string, params: Record<string, unknown>): unknown {
       return contextUse(params as Parameters<typeof contextUse>[0]);
     case 'link/open':
       return { opened: false };
+    case 'inspect/state':
+      return config.inspector ?? { state: 'idle', highlights: false };
+    case 'inspect/thumbnails':
+    case 'inspect/attention':
+    case 'inspect/lens':
+    case 'inspect/neighbours':
+    case 'step/start':
+    case 'step/sample':
+    case 'step/append':
+      throw new Error(`no recorded result for ${callKey(method, params)}`);
     default:
       return undefined;
   }
@@ -70,6 +108,12 @@ const host: FakeHost = {
   errors: {},
   violations: [],
   notify: (method, params) => post({ method, params }),
+  replay(calls: ReplayCall[]) {
+    for (const call of calls) {
+      const key = callKey(call.method, call.params);
+      recorded.set(key, [...(recorded.get(key) ?? []), call.result]);
+    }
+  },
 };
 window.__host = host;
 
