@@ -8,6 +8,7 @@ import type {
   PanelTab,
 } from '../src/protocol/panel-methods';
 import { ContextTracker } from './context-tracker';
+import { InspectorStore } from './inspector-store';
 import type { HostNotification, Messenger } from './messenger';
 import {
   emptyUiState,
@@ -42,6 +43,7 @@ export class PanelStore extends EventTarget {
   /** Bumped on every change; views pass it down so they re-render. */
   version = 0;
   readonly context: ContextTracker;
+  readonly inspector: InspectorStore;
   private queued = false;
   private frameQueued = false;
   private nextErrorId = 1;
@@ -58,6 +60,11 @@ export class PanelStore extends EventTarget {
         }),
       () => this.emit(),
     );
+    this.inspector = new InspectorStore(messenger, {
+      ui: () => this.ui,
+      save: () => this.save(),
+      showError: (what, error) => this.showError(what, error),
+    });
   }
 
   get streaming(): boolean {
@@ -91,6 +98,7 @@ export class PanelStore extends EventTarget {
     }
     this.ready = true;
     for (const n of this.early.splice(0)) this.handle(n);
+    if (this.ui.tab === 'inspector') this.inspector.open();
     this.save();
     this.emit();
     void this.context.refresh();
@@ -120,6 +128,9 @@ export class PanelStore extends EventTarget {
       case 'panel/showTab':
         if (n.params.tab === 'chat' || n.params.tab === 'inspector') this.setTab(n.params.tab);
         break;
+      case 'inspect/state':
+        this.inspector.update(n.params);
+        return;
       default:
         return;
     }
@@ -127,6 +138,7 @@ export class PanelStore extends EventTarget {
   }
 
   setTab(tab: PanelTab): void {
+    if (tab === 'inspector') this.inspector.open();
     if (this.ui.tab === tab) return;
     this.ui.tab = tab;
     this.save();

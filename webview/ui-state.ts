@@ -1,5 +1,17 @@
-// The UI state kept with getState/setState (tab, draft, open conversation, attachments), read back defensively.
+// The UI state kept with getState/setState (tab, draft, open conversation, attachments, inspector view), read back defensively.
 import type { Attachment, PanelTab } from '../src/protocol/panel-methods';
+
+export const INSPECTOR_VIEWS = [
+  'tokens',
+  'prediction',
+  'attention',
+  'lens',
+  'embeddings',
+  'generate',
+] as const;
+export type InspectorView = (typeof INSPECTOR_VIEWS)[number];
+/** How the Prediction view colours tokens: GLTR rank buckets or surprisal. */
+export type ColourMode = 'rank' | 'surprisal';
 
 export interface UiState {
   tab: PanelTab;
@@ -7,6 +19,8 @@ export interface UiState {
   /** The conversation on screen; null for a new chat. */
   conversationId: string | null;
   attachments: Attachment[];
+  inspectorView: InspectorView;
+  colourMode: ColourMode;
 }
 
 export const emptyUiState = (): UiState => ({
@@ -14,6 +28,8 @@ export const emptyUiState = (): UiState => ({
   draft: '',
   conversationId: null,
   attachments: [],
+  inspectorView: 'tokens',
+  colourMode: 'rank',
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -38,6 +54,9 @@ export function readUiState(saved: unknown): UiState | null {
   if (typeof saved.draft === 'string') state.draft = saved.draft;
   if (typeof saved.conversationId === 'string') state.conversationId = saved.conversationId;
   if (Array.isArray(saved.attachments)) state.attachments = saved.attachments.filter(isAttachment);
+  const view = INSPECTOR_VIEWS.find((v) => v === saved.inspectorView);
+  if (view) state.inspectorView = view;
+  if (saved.colourMode === 'rank' || saved.colourMode === 'surprisal') state.colourMode = saved.colourMode;
   return state;
 }
 
