@@ -64,10 +64,11 @@ test('the status line follows model/status: loading, failed with its reason, rea
   await panel.close();
 });
 
-test('the Inspector tab says plainly it is being built; panel/showTab switches tabs', async () => {
+test('the Inspector tab asks for its state and says to select code; panel/showTab switches tabs', async () => {
   const panel = await bed.open(hostConfig());
   await panel.page.locator('vscode-tab-header.tab-inspector').click();
-  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  await panel.page.getByText('Select code in an editor to inspect it').waitFor();
+  assert.equal((await panel.requests('inspect/state')).length, 1);
   assert.equal(await panel.page.locator('vscode-tab-panel.panel-chat').getAttribute('hidden'), '');
   await panel.notify('panel/showTab', { tab: 'chat' });
   await waitUntil(
@@ -75,7 +76,7 @@ test('the Inspector tab says plainly it is being built; panel/showTab switches t
     'the chat tab shown',
   );
   await panel.notify('panel/showTab', { tab: 'inspector' });
-  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  await panel.page.getByText('Select code in an editor to inspect it').waitFor();
   await panel.assertClean();
   await panel.close();
 });
@@ -93,12 +94,12 @@ test('tab, draft, open conversation and attachments come back after a reload', a
   await panel.page.locator('vscode-textarea').click();
   await panel.page.keyboard.type('a draft in progress');
   await panel.page.locator('vscode-tab-header.tab-inspector').click();
-  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  await panel.page.getByText('Select code in an editor to inspect it').waitFor();
 
   await panel.page.reload({ timeout: 10_000 });
   await panel.ready();
   // the host still says c1 is current; the panel reopens what it showed
-  await panel.page.getByRole('heading', { name: 'The inspector is being built' }).waitFor();
+  await panel.page.getByText('Select code in an editor to inspect it').waitFor();
   assert.deepEqual((await panel.requests('history/open')).at(-1)?.params, { id: 'c2' });
   await panel.page.locator('vscode-tab-header.tab-chat').click();
   await panel.page.getByText('Second answer.').waitFor();

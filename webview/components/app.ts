@@ -60,7 +60,7 @@ export class GlassboxApp extends LightElement {
         ></vscode-tab-panel>
         <vscode-tab-header slot="header" class="tab-inspector">Inspector</vscode-tab-header>
         <vscode-tab-panel class="panel-inspector"
-          ><gb-inspector-placeholder></gb-inspector-placeholder
+          ><gb-inspector .store=${s.inspector}></gb-inspector
         ></vscode-tab-panel>
       </vscode-tabs>
     `;

@@ -1,0 +1,71 @@
+// Test-only: the Inspector tab on recorded engine results (open it, show a view, replay calls, screenshots).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { InspectorState } from '../../../src/protocol/panel-methods';
+import type { FakeHostConfig } from './fake-host-types';
+import { hostConfig } from './fixtures';
+import { loadFixture, type InspectFixture, type Loaded, type RecordedCall } from './inspect-fixtures';
+import { resultsDir, type PanelPage, type PanelTestBed } from './panel';
+
+export type ViewName = 'tokens' | 'prediction' | 'attention' | 'lens' | 'embeddings' | 'generate';
+
+export const unicode = (): Loaded<InspectFixture> => loadFixture<InspectFixture>('inspect-unicode.json');
+export const long = (): Loaded<InspectFixture> => loadFixture<InspectFixture>('inspect-long.json');
+
+/** A panel on the Inspector tab whose host answers inspect/state with `state` (raw: typed arrays as markers). */
+export async function openInspector(
+  bed: PanelTestBed,
+  state?: InspectorState,
+  options: Omit<FakeHostConfig, 'init'> = {},
+  viewport?: { width: number; height: number },
+): Promise<PanelPage> {
+  const panel = await bed.open(hostConfig({ ...options, ...(state ? { inspector: state } : {}) }), viewport);
+  await panel.page.locator('vscode-tab-header.tab-inspector').click();
+  await panel.page.locator('gb-inspector gb-inspector-header').waitFor();
+  return panel;
+}
+
+/** Switches to a view's tab and waits for its body. */
+export async function showView(panel: PanelPage, view: ViewName): Promise<void> {
+  await panel.page.locator(`vscode-tab-header.view-tab-${view}`).click();
+  await panel.page.locator(`vscode-tab-panel.view-${view} .view-body`).waitFor();
+}
+
+/** From now on the host answers these calls with their recorded results. */
+export function replay(panel: PanelPage, calls: RecordedCall[]): Promise<void> {
+  return panel.page.evaluate((c) => window.__host.replay(c), calls);
+}
+
+/** Waits until the strip shows all `n` tokens. */
+export async function stripReady(panel: PanelPage, n: number): Promise<void> {
+  await panel.page.waitForFunction(
+    (count) => document.querySelectorAll('gb-token-strip .tok').length === count,
+    n,
+    { timeout: 5_000 },
+  );
+}
+
+export async function screenshot(panel: PanelPage, view: string): Promise<void> {
+  await panel.page.screenshot({ path: join(resultsDir, `inspector-${view}.png`), fullPage: false });
+}
+
+/** data-i of the strip's tokens that carry `cls`, ascending. */
+export function tokensWith(panel: PanelPage, cls: string): Promise<number[]> {
+  return panel.page.evaluate(
+    (c) =>
+      [...document.querySelectorAll<HTMLElement>(`gb-token-strip .tok.${c}`)]
+        .map((el) => Number(el.dataset.i))
+        .sort((a, b) => a - b),
+    cls,
+  );
+}
+
+/** A shown percentage ("12.3%", "0.0456%", "< 0.001%", "> 99.9%") matches probability `p` to its shown precision. */
+export function assertPercent(shown: string, p: number, what: string): void {
+  const v = p * 100;
+  const text = shown.trim();
+  if (text.startsWith('<')) return assert.ok(v < parseFloat(text.slice(1)), `${what}: ${text} for ${v}%`);
+  if (text.startsWith('>')) return assert.ok(v > parseFloat(text.slice(1)), `${what}: ${text} for ${v}%`);
+  const value = parseFloat(text);
+  assert.ok(Math.abs(value - v) <= Math.max(0.05, v * 0.005), `${what}: ${text} for ${v}%`);
+}
