@@ -97,6 +97,25 @@ test('attention: layers x heads thumbnails plus a mean column; a click fetches t
         else if (w >= 0.01) assert.ok(a > 0, `weight ${w} at (${i}, ${j}) is visible`);
       }
     }
+    // the pointer over a cell reads out its weight
+    await panel.page.locator('canvas.map-canvas').scrollIntoViewIfNeeded();
+    const box = await panel.page.locator('canvas.map-canvas').boundingBox();
+    const cell = await panel.page.locator('canvas.map-canvas').evaluate((c) => Number(c.dataset.cell));
+    const origin = await panel.page.locator('canvas.map-canvas').evaluate((c) => Number(c.dataset.origin));
+    assert.ok(box);
+    const [row, col] = [Math.floor(n / 2), 0];
+    await panel.page.mouse.move(box.x + origin + (col + 0.5) * cell, box.y + origin + (row + 0.5) * cell);
+    await waitUntil(async () => (await panel.text('.map-readout')).includes('gives'), 'the readout');
+    const readout = await panel.text('.map-readout');
+    assert.match(
+      readout,
+      new RegExp(`\\(row ${row}\\) gives (.*) of its attention to .*\\(column ${col}\\)`),
+    );
+    assertPercent(
+      readout.split(' gives ')[1]?.split(' of ')[0] ?? '',
+      matrix.data[row * n + col] ?? 0,
+      'readout',
+    );
     assert.match(
       await panel.text('.attention-map h3'),
       new RegExp(`Layer ${layer + 1}, ${head === 'mean' ? 'mean of its heads' : `head ${head + 1}`}`),
