@@ -23,6 +23,8 @@ export class InspectorController implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: AbortController | undefined;
   private ticket = 0;
+  /** The range a token click just selected: that selection change is ours, not a new text to inspect. */
+  private revealed: { uri: string; start: number; end: number } | undefined;
   private readonly changed = new vscode.EventEmitter<InspectorState>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -90,12 +92,23 @@ export class InspectorController implements vscode.Disposable {
       doc.positionAt(c.source.start + start),
       doc.positionAt(c.source.start + end),
     );
+    this.revealed = { uri: doc.uri.toString(), start: c.source.start + start, end: c.source.start + end };
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   private selectionChanged(editor: vscode.TextEditor): void {
     if (this.pinned || editor.document.uri.scheme === 'output') return;
+    const r = this.revealed;
+    if (
+      r &&
+      r.uri === editor.document.uri.toString() &&
+      editor.document.offsetAt(editor.selection.start) === r.start &&
+      editor.document.offsetAt(editor.selection.end) === r.end
+    ) {
+      return;
+    }
+    this.revealed = undefined;
     this.schedule(DEBOUNCE_MS);
   }
 
@@ -114,7 +127,8 @@ export class InspectorController implements vscode.Disposable {
     this.running = controller;
     const ticket = ++this.ticket;
     const started = Date.now();
-    this.update({ ...this.state, state: 'running', source: target.source });
+    // the previous result stays, with its own source, until the new one is ready
+    this.update({ ...this.state, state: 'running' });
     try {
       const info = await this.models.ready();
       const result = await this.client.request(
@@ -188,7 +202,9 @@ function targetOf(doc: vscode.TextDocument, start: number, end: number, pinned: 
       start,
       end,
       startLine: range.start.line + 1,
-      endLine: range.end.line + 1,
+      // a selection of whole lines ends at column 0 of the next line, which it does not include
+      endLine:
+        range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1,
       pinned,
     } satisfies InspectSource,
   };

@@ -105,7 +105,7 @@ export interface InspectParams {
 
 export interface InspectToken {
   id: number;
-  /** The token's text as shown (decoded bytes; a partial character shows as U+FFFD). */
+  /** The tokenizer's text for the token (a byte that is only part of a character shows as `<0xNN>`). */
   text: string;
   bytes: Uint8Array;
   /** UTF-16 offsets into the inspected text. */
