@@ -66,8 +66,13 @@ export function ensureCodeServer() {
   console.log(
     `[code-server] installing code-server ${CODE_SERVER_VERSION} into ${dir} (about 600 MB; a few minutes)`,
   );
+  // settings of an outer npm run (npm test) would leak in: its user agent names the outer Node, which
+  // code-server's postinstall reads to check for Node 24
+  const outer = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_(config|lifecycle|package)_/i.test(k)),
+  );
   const env = {
-    ...process.env,
+    ...outer,
     // code-server's install scripts check for and run under Node 24, and build against its headers
     PATH: `${join(node, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: node,
