@@ -47,19 +47,23 @@ describe('the Glassbox panel in code-server', () => {
 async function explainStopReload(): Promise<void> {
   const { page } = wb;
   await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  // the panel is open and ready before the answer starts, so its whole stream is seen (it lasts seconds)
+  await runCommand(page, 'Glassbox: Open Chat');
+  const panel = await panelFrame(page);
+  await panel.locator('gb-composer').waitFor();
   await openAndSelect(page, SELECTION.file, SELECTION.from, SELECTION.to);
   await runCommand(page, 'Glassbox: Explain Selection');
 
-  const panel = await panelFrame(page);
   const user = panel.locator('article[aria-label="Your message"]').last();
   await user.waitFor();
   assert.ok((await user.innerText()).includes(SELECTION.file));
   const answer = panel.locator('article[aria-label="Answer from the model"]').last();
   // streamed text appears while the answer is still being written
-  await answer.locator('gb-markdown').filter({ hasText: /\S/ }).waitFor();
+  await panel.locator('article.state-streaming gb-markdown').filter({ hasText: /\S/ }).waitFor();
   const partial = (await answer.locator('gb-markdown').innerText()).length;
   await panel.locator('[aria-label="Stop generating"]').click();
-  await answer.locator('.state-stopped').waitFor();
+  await panel.locator('article.state-stopped[aria-label="Answer from the model"]').waitFor();
+  assert.match((await answer.locator('.stats').innerText()).toLowerCase(), /stopped/);
   const stopped = await answer.locator('gb-markdown').innerText();
   assert.ok(stopped.length >= partial, 'the text streamed before Stop is kept');
   await page.screenshot({ path: join(artifacts, 'integration-chat.png') });
