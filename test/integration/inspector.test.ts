@@ -1,9 +1,9 @@
 // In a real VS Code: Inspect Selection shows what `glassbox inspect --json` computes; editor highlights and hovers.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { glassbox } from '../support/cli';
 import {
   artifacts,
   openAndSelect,
@@ -39,24 +39,19 @@ interface CliInspect {
 
 /** The CLI on the same file span with the same (bundled) model: the independent side of the comparison. */
 function cliInspect(file: string, start: number, end: number): CliInspect {
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(repoRoot, 'dist', 'cli.js'),
-      'inspect',
-      '--file',
-      file,
-      '--start',
-      String(start),
-      '--end',
-      String(end),
-      '--ep',
-      'cpu',
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  const r = glassbox([
+    'inspect',
+    '--file',
+    file,
+    '--start',
+    String(start),
+    '--end',
+    String(end),
+    '--ep',
+    'cpu',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as CliInspect;
 }
 

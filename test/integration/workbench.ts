@@ -1,4 +1,5 @@
 // Drives a real VS Code (code-server with the packaged VSIX) in Chromium: profile, settings, files, commands, webviews.
+import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,15 +9,6 @@ import { ensureCodeServer, freePort, installExtension, startCodeServer } from '.
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const artifacts = join(repoRoot, 'test-results');
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface Workbench {
   page: Page;
@@ -46,7 +38,7 @@ export async function openWorkbench(vsix: string, settings: Record<string, unkno
   })) as { child: ChildProcess; url: string };
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(60_000);
     const folderUrl = `${url}?folder=${encodeURIComponent(workspace)}`;

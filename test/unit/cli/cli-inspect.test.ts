@@ -1,7 +1,6 @@
 // `glassbox inspect` end to end (node dist/cli.js) against the torch reference and a plain onnxruntime-node pass.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -15,20 +14,14 @@ import {
   row,
   step,
 } from '../../support/model-folder';
+import { glassbox as runCli } from '../../support/cli';
 
-const cli = join(repoRoot, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'glassbox-cli-inspect-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function glassbox(...args: string[]) {
-  assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, GLASSBOX_CACHE_DIR: join(tmp, 'cache') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The CLI with its own cache folder (the edited graph copies stay in this test's temp folder). */
+const glassbox = (...args: string[]) =>
+  runCli(args, { ...process.env, GLASSBOX_CACHE_DIR: join(tmp, 'cache') });
 
 interface Reference {
   rows: { text: string; ids: number[]; argmax: number[]; attention: number[][][][] }[];

@@ -1,7 +1,6 @@
 // The built CLI end to end (node dist/cli.js): generate/score/info JSON against plain onnxruntime-node; errors and exit codes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,20 +13,15 @@ import {
   greedyWithCache,
   openSession,
   readJson,
-  repoRoot,
   row,
   step,
 } from '../../support/model-folder';
+import { glassbox as runCli } from '../../support/cli';
 
-const cli = join(repoRoot, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'glassbox-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function glassbox(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const glassbox = (...args: string[]) => runCli(args);
 
 function referenceTokenizer(dir: string): Tokenizer {
   return new Tokenizer(readJson(join(dir, 'tokenizer.json')), readJson(join(dir, 'tokenizer_config.json')));

@@ -1,4 +1,5 @@
 // Test-only: Debian's Chromium via playwright-core, and panel pages driven through the fake host (bounded waits).
+import { CHROMIUM_ARGS, chromiumPath } from '../../support/chromium';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import type { PanelNotifications } from '../../../src/protocol/panel-methods';
 import type { FakeHostConfig, PostedRequest } from './fake-host-types';
 import { repoRoot, startPanelServer, type PanelServer } from './server';
 
-export const chromiumPath = process.env.GLASSBOX_CHROMIUM ?? '/usr/bin/chromium';
 export const resultsDir = join(repoRoot, 'test-results');
 
 /** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */
@@ -114,14 +114,7 @@ export class PanelTestBed {
     const browser = await chromium.launch({
       executablePath: chromiumPath,
       timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
     mkdirSync(resultsDir, { recursive: true });
     return new PanelTestBed(browser, server);
