@@ -1,9 +1,7 @@
 // The host <-> webview method maps of the Glassbox panel; pure types, imported by src/panel and webview/.
 import type {
-  AttentionMatrix,
+  EngineMethods,
   InspectResult,
-  LensLayerResult,
-  NeighbourResult,
   NextDistribution,
   StepSampleResult,
   StepToken,
@@ -184,14 +182,11 @@ export interface PanelRequests {
   'inspect/reveal': { params: { start: number; end: number }; result: undefined };
   /** Editor highlights on or off (also glassbox.toggleHighlights). */
   'inspect/highlights': { params: { on: boolean }; result: undefined };
-  /** Data of the current result, fetched on demand (handle from InspectorState.result.handle). */
-  'inspect/attention': {
-    params: { handle: string; layer: number; head: number | 'mean' };
-    result: AttentionMatrix;
-  };
-  'inspect/thumbnails': { params: { handle: string; size: number }; result: AttentionMatrix };
-  'inspect/lens': { params: { handle: string; position: number; topK?: number }; result: LensLayerResult[] };
-  'inspect/neighbours': { params: { id: number; topK?: number }; result: NeighbourResult[] };
+  /** Data of the current result, fetched on demand (handle from InspectorState.result.handle): the engine's methods. */
+  'inspect/attention': EngineMethods['inspect/attention'];
+  'inspect/thumbnails': EngineMethods['inspect/thumbnails'];
+  'inspect/lens': EngineMethods['inspect/lens'];
+  'inspect/neighbours': EngineMethods['inspect/neighbours'];
   /**
    * Generation step-through: from a typed prompt (as chat with the model's template when `chat`), or from the
    * inspected text when `fromSelection`.
@@ -200,10 +195,7 @@ export interface PanelRequests {
     params: { prompt: string; chat: boolean; fromSelection: boolean };
     result: StepStart;
   };
-  'step/append': {
-    params: { handle: string; id: number };
-    result: { appended: StepToken; next: NextDistribution };
-  };
+  'step/append': { params: { handle: string; id: number }; result: EngineMethods['step/append']['result'] };
   /** Samples the current position again from cached logits (the model does not run). */
   'step/sample': {
     params: { handle: string; temperature: number; topK: number; topP: number; seed: number };
