@@ -19,7 +19,11 @@ export interface Workbench {
 }
 
 /** A fresh profile with `settings`, the VSIX installed, code-server on a free 127.0.0.1 port, Chromium on it. */
-export async function openWorkbench(vsix: string, settings: Record<string, unknown>): Promise<Workbench> {
+export async function openWorkbench(
+  vsix: string,
+  settings: Record<string, unknown>,
+  viewport = { width: 1400, height: 900 },
+): Promise<Workbench> {
   const base = mkdtempSync(join(tmpdir(), 'glassbox-it-'));
   const profile = { userDataDir: join(base, 'data'), extensionsDir: join(base, 'extensions') };
   mkdirSync(join(profile.userDataDir, 'User'), { recursive: true });
@@ -39,7 +43,7 @@ export async function openWorkbench(vsix: string, settings: Record<string, unkno
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport });
     page.setDefaultTimeout(60_000);
     const folderUrl = `${url}?folder=${encodeURIComponent(workspace)}`;
     await page.goto(folderUrl);
@@ -104,4 +108,37 @@ export async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame>
     await page.waitForTimeout(250);
   }
   throw new Error('the Glassbox panel did not appear');
+}
+
+/** Polls `check` (every 250 ms) until it returns true; fails with `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Drags the sash on the primary side bar's right edge so the side bar (where the Glassbox panel is) is `width` wide. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar) throw new Error('the side bar is not visible');
+  const edge = bar.x + bar.width;
+  const sashes = await page.locator('.monaco-sash.vertical').all();
+  for (const sash of sashes) {
+    const box = await sash.boundingBox();
+    if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
+    const y = bar.y + bar.height / 2;
+    await page.mouse.move(edge, y);
+    await page.mouse.down();
+    await page.mouse.move(bar.x + width, y, { steps: 10 });
+    await page.mouse.up();
+    await until(
+      async () => Math.abs(((await page.locator('.part.sidebar').boundingBox())?.width ?? 0) - width) < 8,
+      `the side bar is ${width} px wide`,
+      5_000,
+    );
+    return;
+  }
+  throw new Error('no sash on the side bar edge');
 }

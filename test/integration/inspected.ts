@@ -1,0 +1,79 @@
+// Inspect Selection on whole lines of a demo file in the workbench, and `glassbox inspect --json` on the same span.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { glassbox } from '../support/cli';
+import { openAndSelect, panelFrame, runCommand, widenSideBar, type Workbench } from './workbench';
+
+export interface CliInspect {
+  tokens: { id: number; text: string; start: number; end: number }[];
+  positions: ({ rank: number; top: { id: number; text: string }[] } | null)[];
+  bos: { id: number; text: string } | null;
+  layers: number;
+  heads: number;
+  /** With `attention`: row/column i is the BOS (when there is one), then the tokens. */
+  attention?: number[][];
+}
+
+/** The CLI on the same file span with the same (bundled) model: the independent side of the comparisons. */
+export function cliInspect(file: string, start: number, end: number, attention?: string): CliInspect {
+  const r = glassbox([
+    'inspect',
+    '--file',
+    file,
+    '--start',
+    String(start),
+    '--end',
+    String(end),
+    '--ep',
+    'cpu',
+    ...(attention ? ['--attention', attention] : []),
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as CliInspect;
+}
+
+/** Whitespace as the panel draws it (· space, → tab, ⏎ newline), ignoring how it wraps. */
+export const visible = (text: string) =>
+  text.replace(/ /g, '·').replace(/\t/g, '→').replace(/\r?\n/g, '⏎').replace(/\s/g, '');
+
+export interface Inspected {
+  panel: Frame;
+  cli: CliInspect;
+  /** The inspected text. */
+  text: string;
+}
+
+/**
+ * Selects lines [from, to] of a workspace file, runs Inspect Selection and waits for the panel's token count; the
+ * CLI inspects the same span. The side bar is widened to `sideBarWidth` first so screenshots are readable.
+ */
+export async function inspectLines(
+  wb: Workbench,
+  name: string,
+  from: number,
+  to: number,
+  options: { sideBarWidth: number; attention?: string },
+): Promise<Inspected> {
+  const { page, workspace } = wb;
+  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await widenSideBar(page, options.sideBarWidth);
+  await openAndSelect(page, name, from, to);
+  await runCommand(page, 'Glassbox: Inspect Selection');
+  const panel = await panelFrame(page);
+  const file = join(workspace, name);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = lines.slice(0, from - 1).join('\n').length + (from > 1 ? 1 : 0); // line `from`, column 1
+  const end = lines.slice(0, to).join('\n').length + 1; // line `to` + 1, column 1 (whole lines)
+  const cli = cliInspect(file, start, end, options.attention);
+  await panel
+    .locator('gb-inspector-header .token-count')
+    .filter({ hasText: `${cli.tokens.length} token` })
+    .waitFor();
+  // the first-run notice about the demonstration model takes room the screenshots need
+  const dismiss = panel.locator('gb-first-run vscode-button', { hasText: 'Dismiss' });
+  if ((await dismiss.count()) > 0) await dismiss.click();
+  return { panel, cli, text: readFileSync(file, 'utf8').slice(start, end) };
+}
