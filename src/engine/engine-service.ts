@@ -93,6 +93,12 @@ export class EngineService {
       const model = this.requireModel();
       return { tokens: this.promptIds(model, p).length, contextLength: model.dims.contextLength };
     },
+    'model/tokenize': async (p) => {
+      const model = this.requireModel();
+      if (typeof p?.text !== 'string')
+        throw new EngineError('bad-params', 'model/tokenize needs { text: string }');
+      return { ids: model.tokenizer.encodeIds(p.text, { addSpecialTokens: false }) };
+    },
     'step/start': (p) =>
       this.exclusive(async () => {
         const model = this.requireModel();

@@ -3,37 +3,12 @@ import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from './fo
 import type { LoadedModel } from './model';
 import { createRng, distribution, drawIndex, softmax, type SamplingOptions } from './sampling';
 import { logSumExp, topK } from './inspect/next-token-stats';
-
-export interface StepToken {
-  id: number;
-  text: string;
-}
-
-export interface StepCandidate extends StepToken {
-  logit: number;
-  /** softmax(logits): what the model itself says. */
-  prob: number;
-}
-
-export interface NextDistribution {
-  /** The k most likely next tokens under the model's own distribution. */
-  top: StepCandidate[];
-  /** Entropy of the model's next-token distribution, in nats. */
-  entropy: number;
-  /** Probability of the stop (EOS) tokens together. */
-  stopProb: number;
-  /** Positions used so far (prompt and generated tokens) and the context length. */
-  used: number;
-  contextLength: number;
-}
-
-export interface SampleResult {
-  chosen: StepToken & { isStop: boolean };
-  /** The processed distribution (temperature, top-k, top-p applied): its most likely tokens. */
-  top: (StepToken & { prob: number; modelProb: number })[];
-  /** How many tokens keep a non-zero probability after top-k and top-p. */
-  kept: number;
-}
+import type {
+  NextDistribution,
+  StepAppendResult,
+  StepSampleResult,
+  StepToken,
+} from '../protocol/engine-methods';
 
 interface Held {
   model: LoadedModel;
@@ -49,6 +24,14 @@ export class StepThroughError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The model's own probability of `id` under these logits, and its rank (1 + how many score strictly higher). */
+function probAndRank(logits: Float32Array, id: number): { prob: number; rank: number } {
+  const own = logits[id] as number;
+  let rank = 1;
+  for (const v of logits) if (v > own) rank++;
+  return { prob: Math.exp(own - logSumExp(logits)), rank };
 }
 
 /** Holds at most `limit` step-throughs (the oldest goes first); each keeps its KV cache and last logits. */
@@ -78,23 +61,24 @@ export class StepThrough {
     return { handle, prompt: promptIds.map((id) => this.token(model, id)), next: this.describe(held, k) };
   }
 
-  /** Feeds the chosen token: one cached model step. */
-  async append(handle: string, id: number, k = 20): Promise<{ appended: StepToken; next: NextDistribution }> {
+  /** Feeds the chosen token: one cached model step; says how likely the model found it before the step. */
+  async append(handle: string, id: number, k = 20): Promise<StepAppendResult> {
     const held = this.get(handle);
     const { model } = held;
     if (!Number.isInteger(id) || id < 0 || id >= model.dims.vocab) {
       throw new StepThroughError('out-of-range', `token id ${id} out of range 0..${model.dims.vocab - 1}`);
     }
     checkContext(model, held.cache.length, 1);
+    const took = probAndRank(held.logits, id);
     const out = await runStep(model.session, model, [id], held.cache);
     held.cache = out.present;
     held.ids.push(id);
     held.logits = Float32Array.from(logitsRow(out, model.dims.vocab));
-    return { appended: this.token(model, id), next: this.describe(held, k) };
+    return { appended: { ...this.token(model, id), ...took }, next: this.describe(held, k) };
   }
 
   /** Re-samples the current position from its cached logits (no model run); the same seed gives the same token. */
-  sample(handle: string, options: SamplingOptions & { seed: number }, k = 20): SampleResult {
+  sample(handle: string, options: SamplingOptions & { seed: number }, k = 20): StepSampleResult {
     const held = this.get(handle);
     const { probs } = distribution(held.logits, held.ids, options);
     const model = softmax(held.logits);
@@ -143,7 +127,7 @@ export class StepThrough {
   }
 
   private token(model: LoadedModel, id: number): StepToken {
-    return { id, text: model.tokenizer.tokenText(id) };
+    return { id, text: model.tokenizer.tokenText(id), bytes: model.tokenizer.tokenBytes(id) };
   }
 
   private get(handle: string): Held {

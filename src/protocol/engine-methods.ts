@@ -171,7 +171,15 @@ export interface NeighbourResult {
 
 export interface StepToken {
   id: number;
+  /** The tokenizer's text for the token (a byte that is only part of a character shows as `<0xNN>`). */
   text: string;
+  bytes: Uint8Array;
+}
+
+export interface StepAppendResult {
+  /** The appended token with the model's own probability and rank for it at that step, before it was appended. */
+  appended: StepToken & { prob: number; rank: number };
+  next: NextDistribution;
 }
 
 export interface NextDistribution {
@@ -205,6 +213,8 @@ export interface EngineMethods {
   'model/score': { params: ScoreParams; result: ScoreSummary };
   /** Prompt tokens model/generate would start from for the same prompt or messages (chat template applied). */
   'model/countTokens': { params: PromptParams; result: { tokens: number; contextLength: number } };
+  /** The ids the tokenizer gives a text, without special tokens (the model does not run). */
+  'model/tokenize': { params: { text: string }; result: { ids: number[] } };
   /** One full forward pass over a text; per-token numbers now, the rest held in the engine under `handle`. */
   'inspect/run': { params: InspectParams; result: InspectResult };
   /** One head's [n, n] attention (n = tokens + BOS), or the mean over heads. */
@@ -226,7 +236,7 @@ export interface EngineMethods {
   /** Appends a token (one cached model step) and gives the next distribution. */
   'step/append': {
     params: { handle: string; id: number; topK?: number };
-    result: { appended: StepToken; next: NextDistribution };
+    result: StepAppendResult;
   };
   /** Samples the current position again from its cached logits with these settings; the model does not run. */
   'step/sample': {

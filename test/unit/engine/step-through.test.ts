@@ -55,6 +55,38 @@ describe('generation step-through', () => {
     assert.equal(next.used, promptIds.length + 24);
   });
 
+  test('an appended token carries its bytes and the probability and rank it had before it was appended', async () => {
+    const text = 'const smile = "😀 ok";\n';
+    const s = await call('step/start', { prompt: text, topK: 5 });
+    const own = s.prompt.filter((t) => t.id !== service.model?.bosId);
+    const bytes = Buffer.concat(own.map((t) => Buffer.from(t.bytes)));
+    assert.equal(bytes.toString('utf8'), text, 'prompt tokens’ bytes are the prompt');
+    assert.ok(
+      own.some((t) => t.text.startsWith('<0x')),
+      'the emoji is split into byte tokens (what the grouping is for)',
+    );
+    const d = dims(bundledModel);
+    const session = await openSession(bundledModel);
+    const ids = s.prompt.map((t) => t.id);
+    const { logits } = await step(session, d, ids, emptyPast(d));
+    await session.release();
+    const ref = row(logits, ids.length - 1, d.vocab);
+    const lp = logSoftmax(ref);
+    // the third most likely token: rank 3 unless it ties with a higher one
+    const third = s.next.top[2] as { id: number };
+    const { appended } = await call('step/append', { handle: s.handle, id: third.id });
+    const higher = ref.reduce((n, v) => n + (v > (ref[third.id] as number) ? 1 : 0), 0);
+    assert.equal(appended.rank, higher + 1);
+    assert.equal(appended.rank, 3);
+    assert.ok(Math.abs(Math.log(appended.prob) - (lp[third.id] as number)) < 1e-4);
+    const tokenized = await call('model/tokenize', { text: 'x = 1' });
+    const plain = await call('step/start', { prompt: 'x = 1' });
+    assert.deepEqual(
+      tokenized.ids,
+      plain.prompt.map((t) => t.id).filter((id) => id !== service.model?.bosId),
+    );
+  });
+
   test('re-sampling uses the cached logits only: seeded, temperature 0 is argmax, top-k/top-p shrink the set', async () => {
     const model = service.model;
     assert.ok(model);
