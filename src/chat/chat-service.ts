@@ -142,6 +142,24 @@ export class ChatService {
     return { promptTokens: tokens, contextLength, remaining: Math.max(0, contextLength - tokens) };
   }
 
+  /** An answer and the messages it was generated from (with today's system prompt), for a replay. */
+  async answerSource(
+    conversationId: string,
+    messageId: string,
+  ): Promise<{ message: ChatMessage; messages: ChatMessageParam[] }> {
+    const conversation = await this.get(conversationId);
+    const at = conversation.messages.findIndex((m) => m.id === messageId);
+    const message = conversation.messages[at];
+    if (!message) throw new ChatError('not-found', 'that answer is no longer in this conversation');
+    if (message.role !== 'assistant') throw new ChatError('bad-params', 'only answers can be replayed');
+    if (message.state === 'streaming') throw new ChatError('busy', 'the answer is still being written');
+    if (message.content === '' && !message.stats?.tokenIds?.length) {
+      throw new ChatError('bad-params', 'the answer has no tokens to replay');
+    }
+    const messages = promptMessages(this.settings().systemPrompt, conversation.messages.slice(0, at));
+    return { message, messages };
+  }
+
   /** Stops every answer being written; resolves with how many there were, once all are saved. */
   async stopAll(): Promise<number> {
     const ids = [...this.running.keys()];
@@ -246,6 +264,8 @@ export class ChatService {
           stopReason: summary.stopReason,
           executionProvider: summary.executionProvider,
           model,
+          tokenIds: summary.tokens,
+          sampling: { temperature: settings.temperature, topP: settings.topP },
         };
       }
     } catch (e) {

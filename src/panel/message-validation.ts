@@ -147,6 +147,13 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
       fromSelection: flag(r.fromSelection, 'fromSelection'),
     };
   },
+  'step/replay': (p) => {
+    const r = params(p);
+    return {
+      conversationId: id(r.conversationId, 'conversationId'),
+      messageId: id(r.messageId, 'messageId'),
+    };
+  },
   'step/append': (p) => {
     const r = params(p);
     return { handle: handle(r.handle), id: whole(r.id, 'id', 0, 10_000_000) };

@@ -1,5 +1,6 @@
 // What the host does for each panel request: chat and history, code-block actions, confirmed links, settings.
 import * as vscode from 'vscode';
+import { replayAnswer } from '../chat/answer-replay';
 import type { ChatService } from '../chat/chat-service';
 import type { InspectorController } from '../editor/inspector-controller';
 import type { EngineClient } from '../engine/client';
@@ -172,6 +173,14 @@ export function panelHandlers(ctx: HandlerContext, current: CurrentConversation)
         'step/start',
         p.chat && !p.fromSelection ? { messages: [{ role: 'user', content: prompt }] } : { prompt },
       );
+    },
+    'step/replay': async (p) => {
+      const model = await models.ready();
+      const { message, messages } = await chat.answerSource(p.conversationId, p.messageId);
+      return replayAnswer(message, messages, model.name, {
+        tokenize: async (text) => (await client.request('model/tokenize', { text })).ids,
+        start: (m) => client.request('step/start', { messages: m }),
+      });
     },
     'step/append': (p) => client.request('step/append', p),
     'step/sample': (p) => client.request('step/sample', { ...p, show: 20 }),

@@ -32,6 +32,15 @@ export interface AnswerStats {
   stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
   executionProvider: string;
   model: string;
+  /** The generated token ids in order (what a replay in the step-through appends); absent in older answers. */
+  tokenIds?: number[];
+  /** How the answer was sampled (temperature 0: always the most likely token). */
+  sampling?: AnswerSampling;
+}
+
+export interface AnswerSampling {
+  temperature: number;
+  topP: number;
 }
 
 export interface ChatMessage {
@@ -138,6 +147,18 @@ export interface StepStart {
   next: NextDistribution;
 }
 
+/** A chat answer opened in the step-through: its prompt's pass now, its tokens to append one by one. */
+export interface StepReplay extends StepStart {
+  /** The answer's token ids in order. */
+  answer: number[];
+  /** How the answer was sampled, when it was recorded. */
+  sampling: AnswerSampling | null;
+  /** Why the answer ended (`eos`: the stop token was picked after its last token). */
+  stopReason: AnswerStats['stopReason'] | null;
+  /** Where this replay differs from how the answer was produced (text tokenized again, another model or prompt). */
+  notes: string[];
+}
+
 /** Webview -> host requests: method -> params and result. Every params object is validated by the host. */
 export interface PanelRequests {
   /** The handshake: the host queues its notifications until this arrives, then answers with the state. */
@@ -195,6 +216,8 @@ export interface PanelRequests {
     params: { prompt: string; chat: boolean; fromSelection: boolean };
     result: StepStart;
   };
+  /** Opens a chat answer in the step-through to replay how it was produced. */
+  'step/replay': { params: { conversationId: string; messageId: string }; result: StepReplay };
   'step/append': { params: { handle: string; id: number }; result: EngineMethods['step/append']['result'] };
   /** Samples the current position again from cached logits (the model does not run). */
   'step/sample': {

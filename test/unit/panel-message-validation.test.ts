@@ -109,6 +109,11 @@ test('inspector and step-through requests are checked field by field', () => {
     })?.params,
     { handle: 's1', temperature: 0.8, topK: 0, topP: 1, seed: 9 },
   );
+  assert.deepEqual(
+    checkRequest({ id: 3, method: 'step/replay', params: { conversationId: 'c-1', messageId: 'm-2', x: 1 } })
+      ?.params,
+    { conversationId: 'c-1', messageId: 'm-2' },
+  );
   const refused: [unknown, RegExp][] = [
     [{ id: 1, method: 'inspect/attention', params: { handle: '../x', layer: 0, head: 0 } }, /engine handle/],
     [{ id: 1, method: 'inspect/attention', params: { handle: 'i1', layer: -1, head: 0 } }, /layer must be/],
@@ -126,6 +131,8 @@ test('inspector and step-through requests are checked field by field', () => {
       { id: 1, method: 'step/start', params: { prompt: 'x', chat: 1, fromSelection: false } },
       /chat must be true or false/,
     ],
+    [{ id: 1, method: 'step/replay', params: { conversationId: 'c-1', messageId: '../m' } }, /messageId/],
+    [{ id: 1, method: 'step/replay', params: { conversationId: 'c-1' } }, /messageId/],
   ];
   for (const [message, reason] of refused) {
     assert.throws(
