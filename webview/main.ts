@@ -26,6 +26,8 @@ import './components/markdown-view';
 import './components/message-list';
 import './components/neighbours-view';
 import './components/status-line';
+import './components/step-replay';
+import './components/step-text';
 import './components/step-view';
 import './components/token-details';
 import './components/token-strip';

@@ -220,6 +220,15 @@ export class PanelStore extends EventTarget {
     );
   }
 
+  /** Opens an answer of this conversation in the Inspector's step-through to replay how it was produced. */
+  replayAnswer(messageId: string): Promise<void> {
+    const id = this.conversation?.id;
+    if (!id) return Promise.resolve();
+    this.setTab('inspector');
+    this.inspector.setView('generate');
+    return this.inspector.step.openReplay(id, messageId);
+  }
+
   newChat(): void {
     this.conversation = null;
     this.ui.conversationId = null;

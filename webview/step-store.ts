@@ -1,5 +1,12 @@
-// Generation step-through: start from a prompt, re-sample the cached next-token distribution, accept tokens one by one.
-import type { NextDistribution, StepSampleResult, StepToken } from '../src/protocol/engine-methods';
+// Generation step-through: start from a prompt (or replay a chat answer), re-sample the cached distribution, append tokens.
+import type {
+  NextDistribution,
+  StepAppendResult,
+  StepSampleResult,
+  StepToken,
+} from '../src/protocol/engine-methods';
+import type { StepReplay } from '../src/protocol/panel-methods';
+import { asBytes } from './inspector/token-units';
 import type { Messenger } from './messenger';
 
 export interface SamplingSettings {
@@ -16,14 +23,32 @@ export interface SamplingSettings {
 export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 1, topK: 0, topP: 1, seed: 1 };
 export const AUTO_STEPS = 10;
 
+/** An appended token with the model's probability and rank for it at its step. */
+export type GeneratedToken = StepAppendResult['appended'];
+
 export interface StepSession {
   handle: string;
   prompt: StepToken[];
-  generated: StepToken[];
+  generated: GeneratedToken[];
   next: NextDistribution;
 }
 
-export type StepBusy = 'start' | 'sample' | 'append' | 'auto' | null;
+/** A chat answer being replayed: its tokens, how far the replay got, and what the host noted about it. */
+export interface ReplayProgress {
+  answer: number[];
+  /** Tokens of the answer appended so far. */
+  done: number;
+  /** Set when a picked token other than the answer's was accepted: the replay ended at `done`. */
+  left: boolean;
+  sampling: StepReplay['sampling'];
+  stopReason: StepReplay['stopReason'];
+  notes: string[];
+}
+
+export type StepBusy = 'start' | 'sample' | 'append' | 'auto' | 'replay' | null;
+
+/** Token bytes as a Uint8Array whatever the transport made of them. */
+const withBytes = <T extends StepToken>(t: T): T => ({ ...t, bytes: asBytes(t.bytes) });
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -36,6 +61,9 @@ export class StepStore {
   sample: StepSampleResult | null = null;
   busy: StepBusy = null;
   error: string | null = null;
+  replay: ReplayProgress | null = null;
+  /** Asked to stop a running Play or Auto before its next step. */
+  private pausing = false;
 
   constructor(
     private readonly messenger: Messenger,
@@ -78,9 +106,47 @@ export class StepStore {
         chat: this.chat,
         fromSelection,
       });
-      this.session = { handle: started.handle, prompt: started.prompt, generated: [], next: started.next };
-      this.sample = null;
+      this.begin(started);
+      this.replay = null;
     });
+  }
+
+  /** Opens a chat answer: its prompt's pass now, its tokens one by one with Next or Play; the chat's sampling. */
+  openReplay(conversationId: string, messageId: string): Promise<void> {
+    return this.run('start', async () => {
+      const replay = await this.messenger.request('step/replay', { conversationId, messageId });
+      this.begin(replay);
+      const { answer, sampling, stopReason, notes } = replay;
+      this.replay = { answer, done: 0, left: false, sampling, stopReason, notes };
+      if (sampling)
+        this.settings = { ...this.settings, temperature: sampling.temperature, topK: 0, topP: sampling.topP };
+    });
+  }
+
+  /** The replay can append the answer's next token. */
+  get replayAhead(): boolean {
+    const r = this.replay;
+    return r !== null && !r.left && r.done < r.answer.length;
+  }
+
+  /** Appends the answer's next token (one model step). */
+  replayNext(): Promise<void> {
+    return this.run('append', () => this.appendReplayed());
+  }
+
+  /** Appends the rest of the answer step by step, showing each; Pause stops before the next. */
+  replayToEnd(): Promise<void> {
+    return this.run('replay', async () => {
+      while (this.replayAhead && !this.pausing) {
+        await this.appendReplayed();
+        this.changed();
+      }
+    });
+  }
+
+  /** Stops a running Play or Auto after the step in progress. */
+  pause(): void {
+    if (this.busy === 'replay' || this.busy === 'auto') this.pausing = true;
   }
 
   /** Draws a token from the stored distribution with the current settings (the model does not run). */
@@ -96,7 +162,7 @@ export class StepStore {
   /** Sample and accept up to AUTO_STEPS times; stops early when the stop token wins. */
   auto(): Promise<void> {
     return this.run('auto', async () => {
-      for (let i = 0; i < AUTO_STEPS; i++) {
+      for (let i = 0; i < AUTO_STEPS && !this.pausing; i++) {
         await this.drawSample();
         if (this.stopped) return;
         await this.appendSample();
@@ -119,21 +185,45 @@ export class StepStore {
     this.changed();
   }
 
-  private async appendSample(): Promise<void> {
-    const session = this.session;
-    const chosen = this.sample?.chosen;
-    if (!session || !chosen || chosen.isStop) return;
-    const { appended, next } = await this.messenger.request('step/append', {
-      handle: session.handle,
-      id: chosen.id,
-    });
-    this.session = { ...session, generated: [...session.generated, appended], next };
+  private begin(started: { handle: string; prompt: StepToken[]; next: NextDistribution }): void {
+    this.session = {
+      handle: started.handle,
+      prompt: started.prompt.map(withBytes),
+      generated: [],
+      next: started.next,
+    };
     this.sample = null;
+  }
+
+  private async appendSample(): Promise<void> {
+    const chosen = this.sample?.chosen;
+    if (!chosen || chosen.isStop) return;
+    const replay = this.replay;
+    // accepting a token the answer did not take leaves the replay there
+    if (replay && this.replayAhead && replay.answer[replay.done] !== chosen.id) replay.left = true;
+    await this.append(chosen.id);
+  }
+
+  private async appendReplayed(): Promise<void> {
+    const replay = this.replay;
+    if (!replay || !this.replayAhead) return;
+    await this.append(replay.answer[replay.done] as number);
+  }
+
+  private async append(id: number): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    const { appended, next } = await this.messenger.request('step/append', { handle: session.handle, id });
+    this.session = { ...session, generated: [...session.generated, withBytes(appended)], next };
+    this.sample = null;
+    const replay = this.replay;
+    if (replay && !replay.left && replay.answer[replay.done] === id) replay.done++;
   }
 
   private async run(busy: Exclude<StepBusy, null>, action: () => Promise<void>): Promise<void> {
     if (this.busy) return;
     this.busy = busy;
+    this.pausing = false;
     this.error = null;
     this.changed();
     try {
@@ -142,6 +232,7 @@ export class StepStore {
       this.error = message(error);
     } finally {
       this.busy = null;
+      this.pausing = false;
       this.changed();
     }
   }

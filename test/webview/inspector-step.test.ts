@@ -22,6 +22,12 @@ interface Appended {
   next: StepStart['next'];
 }
 
+/** The text of appended tokens: their bytes decoded together, an incomplete last character left out. */
+const decoded = (tokens: StepToken[]) =>
+  Buffer.concat(tokens.map((t) => Buffer.from(t.bytes)))
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+
 async function typePrompt(panel: PanelPage, prompt: string): Promise<void> {
   await panel.page.locator('vscode-textarea.step-prompt-input').click();
   await panel.page.keyboard.insertText(prompt);
@@ -119,7 +125,7 @@ test('step-through: Start shows prompt and distribution; changed settings go int
   assert.ok(all.every((q) => JSON.stringify(q.params) === JSON.stringify(sampled)));
   assert.equal(
     (await panel.page.locator('.generated-text').textContent()) ?? '',
-    appends.map((a) => a.result.appended.text).join(''),
+    decoded(appends.map((a) => a.result.appended)),
   );
   const lastNext = appends[appends.length - 1]?.result.next;
   assert.ok(lastNext);
@@ -128,7 +134,7 @@ test('step-through: Start shows prompt and distribution; changed settings go int
   await panel.close();
 });
 
-test('step-through: chat prompts use the template; greedy steps until "the stop token won"; From selection', async () => {
+test('step-through: chat prompts use the template; Auto with the recorded seed runs until "the stop token won"; From selection', async () => {
   const { raw, data } = loadFixture<StepFixture>('step-stop.json');
   const start = resultsOf<StepStart>(data.calls, 'step/start')[0]?.result;
   const samples = resultsOf<StepSampleResult>(data.calls, 'step/sample');
@@ -143,7 +149,9 @@ test('step-through: chat prompts use the template; greedy steps until "the stop 
   );
   assert.deepEqual(started, { prompt: data.prompt, chat: true, fromSelection: false });
   await panel.page.locator('.step-settings').waitFor();
-  await panel.page.locator('input.step-temperature').fill('0');
+  const settings = resultsOf(data.calls, 'step/sample')[0]?.params as { temperature: number; seed: number };
+  await panel.page.locator('input.step-temperature').fill(String(settings.temperature));
+  await panel.page.locator('vscode-textfield.step-seed input').fill(String(settings.seed));
   await panel.page.locator('vscode-button.step-auto').click();
   await waitUntil(
     async () => (await panel.page.locator('.stop-won').count()) === 1,

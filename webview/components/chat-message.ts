@@ -76,6 +76,18 @@ export class ChatMessageView extends LightElement {
       }
       ${facts ? html`<span class="muted stats">${facts}</span>` : nothing}
       ${
+        (m.state === 'done' || m.state === 'stopped') && (m.content !== '' || m.stats?.tokenIds?.length)
+          ? html`<vscode-button
+              class="replay-answer"
+              secondary
+              icon="debug-step-over"
+              title="Open this answer in the Inspector’s step-through and watch it being produced token by token"
+              @click=${() => void this.store.replayAnswer(m.id)}
+              >Replay</vscode-button
+            >`
+          : nothing
+      }
+      ${
         this.last && m.state !== 'streaming'
           ? html`<vscode-button
               class="regenerate"

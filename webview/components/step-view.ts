@@ -57,11 +57,18 @@ export class StepView extends LightElement {
     </div>`;
   }
 
-  private bars(rows: { id: number; text: string; prob: number; base?: number }[], chosen?: number) {
+  private bars(
+    rows: { id: number; text: string; prob: number; base?: number }[],
+    chosen?: number,
+    answer?: number,
+  ) {
     return html`<ol class="dist">
       ${rows.map(
         (row) =>
-          html`<li class=${row.id === chosen ? 'chosen' : ''}>
+          html`<li
+            class=${`${row.id === chosen ? 'chosen' : ''}${row.id === answer ? ' answer-next' : ''}`}
+            title=${row.id === answer ? 'The token the replayed answer takes next' : ''}
+          >
             <code class="dist-text">${visibleText(row.text)}</code>
             <span class="bars" aria-hidden="true">
               <span class="bar"><span class="bar-fill" data-value=${row.prob}></span></span>
@@ -86,6 +93,12 @@ export class StepView extends LightElement {
     </ol>`;
   }
 
+  /** The replayed answer's next token, while the replay goes on. */
+  private answerNext(): number | undefined {
+    const r = this.store.replay;
+    return r && this.store.replayAhead ? r.answer[r.done] : undefined;
+  }
+
   private next(next: NextDistribution) {
     return html`<section class="step-next" aria-label="Next-token distribution">
       <h3>What the model predicts next</h3>
@@ -93,7 +106,7 @@ export class StepView extends LightElement {
         entropy ${bits(natsToBits(next.entropy))} · stop token ${percent(next.stopProb)} · context
         <span class="step-context">${count(next.used)} / ${count(next.contextLength)}</span> tokens used
       </p>
-      ${this.bars(next.top)}
+      ${this.bars(next.top, undefined, this.answerNext())}
     </section>`;
   }
 
@@ -194,6 +207,7 @@ export class StepView extends LightElement {
       ${this.bars(
         sample.top.map((t) => ({ id: t.id, text: t.text, prob: t.prob, base: t.modelProb })),
         chosen.id,
+        this.answerNext(),
       )}
     </section>`;
   }
@@ -206,24 +220,8 @@ export class StepView extends LightElement {
     ${s.busy ? html`<vscode-progress-bar indeterminate aria-label="Working"></vscode-progress-bar>` : nothing}
     ${
       session
-        ? html`<section class="step-text" aria-label="Text so far">
-              <h3>Text so far</h3>
-              <p class="step-tokens">
-                ${session.prompt.map(
-                  (t) => html`<span class="step-tok prompt-tok">${visibleText(t.text)}</span><wbr />`,
-                )}${session.generated.map((t) => html`<span class="step-tok gen-tok">${visibleText(t.text)}</span><wbr />`)}
-              </p>
-              <p class="muted">
-                ${count(session.prompt.length)} prompt tokens ·
-                <span class="generated-count">${count(session.generated.length)}</span> generated
-              </p>
-              ${
-                session.generated.length
-                  ? html`<pre class="generated-text" aria-label="Generated text">
-${session.generated.map((t) => t.text).join('')}</pre>`
-                  : nothing
-              }
-            </section>
+        ? html`<gb-step-replay .store=${s} .version=${this.version}></gb-step-replay>
+            <gb-step-text .session=${session}></gb-step-text>
             ${this.next(session.next)} ${this.settings()} ${s.sample ? this.sample(s.sample) : nothing}`
         : nothing
     }`;

@@ -34,7 +34,10 @@ function decode(bytes: Uint8Array): string | null {
   }
 }
 
-function concat(tokens: InspectToken[], first: number, last: number): Uint8Array {
+/** What grouping needs of a token: its text and its bytes. */
+export type TokenBytes = Pick<InspectToken, 'text' | 'bytes'>;
+
+function concat(tokens: TokenBytes[], first: number, last: number): Uint8Array {
   let length = 0;
   for (let i = first; i <= last; i++) length += tokens[i]?.bytes.length ?? 0;
   const out = new Uint8Array(length);
@@ -60,11 +63,11 @@ export function asBytes(value: unknown): Uint8Array {
  * following tokens until their concatenated bytes decode; bytes that never do (invalid UTF-8) stay a single
  * token, decoded with U+FFFD as the text really has no character there.
  */
-export function tokenUnits(tokens: InspectToken[]): TokenUnit[] {
+export function tokenUnits(tokens: TokenBytes[]): TokenUnit[] {
   const units: TokenUnit[] = [];
   let i = 0;
   while (i < tokens.length) {
-    const token = tokens[i] as InspectToken;
+    const token = tokens[i] as TokenBytes;
     const bytes = token.bytes;
     if (bytes.length === 0) {
       units.push({ kind: 'single', index: i, text: token.text });

@@ -93,6 +93,7 @@ function answer(method: string, params: Record<string, unknown>): unknown {
     case 'inspect/lens':
     case 'inspect/neighbours':
     case 'step/start':
+    case 'step/replay':
     case 'step/sample':
     case 'step/append':
       throw new Error(`no recorded result for ${callKey(method, params)}`);

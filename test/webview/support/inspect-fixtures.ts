@@ -1,7 +1,7 @@
 // Recorded engine results (test/webview/fixtures/*.json, written by record-inspect.ts) and their replay in the fake host.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InspectorState } from '../../../src/protocol/panel-methods';
+import type { Conversation, InspectorState } from '../../../src/protocol/panel-methods';
 import { typedReviver } from './typed-json';
 
 /** One request as the webview sends it, and what the engine answered. */
@@ -22,6 +22,12 @@ export interface InspectFixture {
 export interface StepFixture {
   prompt: string;
   chat: boolean;
+  calls: RecordedCall[];
+}
+
+/** Answers of a conversation replayed in the step-through: step/replay, then samples and appends in order. */
+export interface ReplayFixture {
+  conversation: Conversation;
   calls: RecordedCall[];
 }
 
