@@ -1,7 +1,7 @@
 // What a CLI command is (name, options, run) and the options and model loading every command shares.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel, type LoadedModel } from '../engine/model';
+import { disposeModel, loadModel, type LoadedModel } from '../engine/model';
 import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../engine/session';
 import { UsageError, type Args, type OptionSpec } from './args';
 
@@ -62,6 +62,16 @@ export function loadFromArgs(args: Args): Promise<LoadedModel> {
     ...(dtype === undefined ? {} : { dtype }),
     ...(threads === undefined ? {} : { threads }),
   });
+}
+
+/** Loads the model the arguments name, runs `use` with it, and always frees it. */
+export async function withModel<T>(args: Args, use: (model: LoadedModel) => Promise<T>): Promise<T> {
+  const model = await loadFromArgs(args);
+  try {
+    return await use(model);
+  } finally {
+    await disposeModel(model);
+  }
 }
 
 export function printJson(io: CliIO, value: unknown): void {

@@ -2,9 +2,8 @@
 import { encodeChat } from '../engine/chat';
 import { generate, type GenerateOptions } from '../engine/generate';
 import { samplingDefaults } from '../engine/generation-config';
-import { disposeModel } from '../engine/model';
 import { UsageError, type Args } from './args';
-import { loadFromArgs, printJson, type CliCommand, type CliIO } from './command';
+import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 const SAMPLING = ['temperature', 'top-k', 'top-p', 'seed'];
 
@@ -32,8 +31,7 @@ function samplingOptions(args: Args, config: Record<string, unknown>): GenerateO
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const prompt = args.require('prompt');
-  const model = await loadFromArgs(args);
-  try {
+  return withModel(args, async (model) => {
     const options = samplingOptions(args, model.folder.generationConfig);
     const maxNew = args.int('max-new-tokens', 1);
     if (maxNew !== undefined) options.maxNewTokens = maxNew;
@@ -67,9 +65,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    await disposeModel(model);
-  }
+  });
 }
 
 export const generateCommand: CliCommand = {

@@ -1,13 +1,11 @@
 // `glassbox info`: the model's summary, context length, and the execution providers available and chosen.
 import { modelInfo } from '../engine/engine-service';
-import { disposeModel } from '../engine/model';
 import { describeProvider } from '../engine/session';
 import type { Args } from './args';
-import { loadFromArgs, printJson, type CliCommand, type CliIO } from './command';
+import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 async function run(args: Args, io: CliIO): Promise<number> {
-  const model = await loadFromArgs(args);
-  try {
+  return withModel(args, async (model) => {
     const info = modelInfo(model);
     if (args.flag('json')) {
       printJson(io, {
@@ -34,9 +32,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
     ];
     io.stdout(`${lines.join('\n')}\n`);
     return 0;
-  } finally {
-    await disposeModel(model);
-  }
+  });
 }
 
 export const infoCommand: CliCommand = {

@@ -1,15 +1,13 @@
 // `glassbox score`: bits per byte of a file under the model (sliding windows over long files).
 import { readFileSync } from 'node:fs';
-import { disposeModel } from '../engine/model';
 import { scoreText } from '../engine/score';
 import type { Args } from './args';
-import { loadFromArgs, printJson, type CliCommand, type CliIO } from './command';
+import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const file = args.require('file');
   const text = readFileSync(file, 'utf8');
-  const model = await loadFromArgs(args);
-  try {
+  return withModel(args, async (model) => {
     const stride = args.int('stride', 1);
     const r = await scoreText(model, text, stride === undefined ? {} : { stride });
     if (args.flag('json')) {
@@ -26,9 +24,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    await disposeModel(model);
-  }
+  });
 }
 
 export const scoreCommand: CliCommand = {
