@@ -1,11 +1,11 @@
 // The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
 import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
-import { replayHead, rotateQueries, type RotaryCaches } from './attention-replay';
+import { replayHead, rotateQueries } from './attention-replay';
 import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention } from './graph-analysis';
 import { promoteOutputs } from './graph-edit';
-import { readFloats } from './initializers';
-import { lensLogits, type FinalNorm, type LmHead } from './logit-lens';
+import { lensLogits } from './logit-lens';
+import { ModelWeights } from './model-weights';
 import { positionStats, topK, type PositionStats, type TopEntry } from './next-token-stats';
 import { decodeGraph, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
@@ -81,17 +81,17 @@ export class Inspector {
   private readonly held = new Map<string, Held>();
   private readonly cache: TensorCache<Float32Array>;
   private next = 0;
-  private lensParts: { norm: FinalNorm; head: LmHead } | undefined;
-  private embedding: { weights: Float32Array; norms: Float32Array } | undefined;
+  private readonly weights: ModelWeights;
 
   private constructor(
     private readonly model: InspectableModel,
-    private readonly graph: OnnxGraph,
+    graph: OnnxGraph,
     private readonly anatomy: DecoderAnatomy,
     private readonly session: ort.InferenceSession,
     private readonly budgetBytes: number,
   ) {
     this.cache = new TensorCache(budgetBytes);
+    this.weights = new ModelWeights(model, graph, anatomy);
   }
 
   static async create(
@@ -225,7 +225,7 @@ export class Inspector {
       throw new InspectError('out-of-range', `position ${position} has no prediction to look at`);
     }
     const actual = ids[position + offset] as number;
-    const { norm, head } = this.loadLens();
+    const { norm, head } = this.weights.lens();
     const d = this.model.dims.hidden;
     const out: LensLayer[] = [];
     const residual = await this.cachedMany(handle, ids, this.anatomy.residual as string[]);
@@ -244,17 +244,7 @@ export class Inspector {
     const { vocab: V, hidden: d } = this.model.dims;
     if (!Number.isInteger(id) || id < 0 || id >= V)
       throw new InspectError('out-of-range', `token id ${id} out of range 0..${V - 1}`);
-    if (!this.embedding) {
-      const weights = readFloats(this.initializer(this.anatomy.embedding), this.model.onnxPath);
-      const norms = new Float32Array(V);
-      for (let v = 0; v < V; v++) {
-        let s = 0;
-        for (let i = 0; i < d; i++) s += (weights[v * d + i] as number) ** 2;
-        norms[v] = Math.sqrt(s) || 1;
-      }
-      this.embedding = { weights, norms };
-    }
-    const { weights, norms } = this.embedding;
+    const { weights, norms } = this.weights.embeddings();
     const sims = new Float32Array(V);
     for (let v = 0; v < V; v++) {
       let s = 0;
@@ -337,7 +327,7 @@ export class Inspector {
     const n = ids.length;
     const H = spec.heads;
     const hd = (q as Float32Array).length / (n * H);
-    const queries = rotateQueries(q as Float32Array, H, hd, this.rotaryCaches(spec));
+    const queries = rotateQueries(q as Float32Array, H, hd, this.weights.rotary(spec));
     const out = new Float32Array(H * n * n);
     for (let h = 0; h < H; h++) {
       const kv = Math.floor(h / (H / spec.kvHeads));
@@ -353,56 +343,10 @@ export class Inspector {
     return out;
   }
 
-  private readonly rotary = new Map<string, RotaryCaches>();
-
-  private rotaryCaches(spec: FusedAttention): RotaryCaches | undefined {
-    if (!spec.rotary) return undefined;
-    const { cos, sin, interleaved } = spec.rotary;
-    let caches = this.rotary.get(cos);
-    if (!caches) {
-      const t = this.initializer(cos);
-      caches = {
-        cos: readFloats(t, this.model.onnxPath),
-        sin: readFloats(this.initializer(sin), this.model.onnxPath),
-        cols: t.dims[1] as number,
-        interleaved,
-      };
-      this.rotary.set(cos, caches);
-    }
-    return caches;
-  }
-
-  private initializer(name: string) {
-    const t = this.graph.initializer.find((x) => x.name === name);
-    if (!t) throw new Error(`initializer ${name} not found`);
-    return t;
-  }
-
   private lensUnavailable(): string | undefined {
     for (const part of [this.anatomy.residual, this.anatomy.lmHead, this.anatomy.finalNorm]) {
       if (!isAvailable(part)) return reason(part);
     }
     return undefined;
-  }
-
-  private loadLens(): { norm: FinalNorm; head: LmHead } {
-    if (this.lensParts) return this.lensParts;
-    const fn = this.anatomy.finalNorm as { scale: string; bias?: string };
-    const lm = this.anatomy.lmHead as { initializer: string; vocabMajor: boolean };
-    const c = this.model.config;
-    const eps = [c.rms_norm_eps, c.layer_norm_epsilon, c.layer_norm_eps, c.norm_epsilon].find(
-      (x): x is number => typeof x === 'number',
-    );
-    const layerNormTypes = ['gpt2', 'gpt_neox', 'gptj', 'opt', 'bloom', 'falcon', 'phi', 'codegen'];
-    const norm: FinalNorm = {
-      kind: fn.bias || layerNormTypes.includes(String(c.model_type)) ? 'layer' : 'rms',
-      eps: eps ?? 1e-5,
-      scale: readFloats(this.initializer(fn.scale), this.model.onnxPath),
-      ...(fn.bias ? { bias: readFloats(this.initializer(fn.bias), this.model.onnxPath) } : {}),
-    };
-    const { vocab, hidden } = this.model.dims;
-    const weights = readFloats(this.initializer(lm.initializer), this.model.onnxPath);
-    this.lensParts = { norm, head: { weights, vocabMajor: lm.vocabMajor, vocab, hidden } };
-    return this.lensParts;
   }
 }
