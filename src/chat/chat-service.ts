@@ -6,6 +6,8 @@ import type {
   GenerateSummary,
 } from '../protocol/engine-methods';
 import type {
+  AnswerSampling,
+  AnswerStats,
   Attachment,
   ChatMessage,
   ContextUse,
@@ -30,6 +32,21 @@ export interface ChatSettings {
   temperature: number;
   topP: number;
   maxNewTokens: number;
+}
+
+/** What an answer keeps of its generation: sizes, speed, why it ended, its token ids and how it was sampled. */
+export function answerStats(summary: GenerateSummary, model: string, sampling: AnswerSampling): AnswerStats {
+  return {
+    promptTokens: summary.promptTokens.length,
+    tokens: summary.tokens.length,
+    tokensPerSecond: summary.timings.decodeTokensPerSecond,
+    firstTokenMs: summary.timings.firstTokenMs,
+    stopReason: summary.stopReason,
+    executionProvider: summary.executionProvider,
+    model,
+    tokenIds: summary.tokens,
+    sampling,
+  };
 }
 
 export type Notify = <N extends PanelNotification>(method: N, params: PanelNotifications[N]) => void;
@@ -256,17 +273,10 @@ export class ChatService {
       );
       message.state = summary?.stopReason === 'cancelled' || signal.aborted ? 'stopped' : 'done';
       if (summary) {
-        message.stats = {
-          promptTokens: summary.promptTokens.length,
-          tokens: summary.tokens.length,
-          tokensPerSecond: summary.timings.decodeTokensPerSecond,
-          firstTokenMs: summary.timings.firstTokenMs,
-          stopReason: summary.stopReason,
-          executionProvider: summary.executionProvider,
-          model,
-          tokenIds: summary.tokens,
-          sampling: { temperature: settings.temperature, topP: settings.topP },
-        };
+        message.stats = answerStats(summary, model, {
+          temperature: settings.temperature,
+          topP: settings.topP,
+        });
       }
     } catch (e) {
       if (signal.aborted) message.state = 'stopped';
