@@ -1,4 +1,4 @@
-// In a real VS Code: Explain Selection streams an answer from the bundled model, Stop stops it, history survives a reload.
+// In a real VS Code: Explain Selection streams an answer, Stop stops it, history survives a reload, the answer replays.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ after(async () => {
 });
 
 describe('the Glassbox panel in code-server', () => {
-  test('Explain Selection streams an answer; Stop stops it; the chat is in history after a reload', async () => {
+  test('Explain Selection streams an answer; Stop stops it; after a reload it is in history and replays', async () => {
     try {
       await explainStopReload();
     } catch (e) {
@@ -82,4 +82,23 @@ async function explainStopReload(): Promise<void> {
   const reopened = again.locator('article[aria-label="Answer from the model"]').last();
   assert.equal(await reopened.locator('gb-markdown').innerText(), stopped);
   await page.screenshot({ path: join(artifacts, 'integration-history.png') });
+
+  // the stored answer replays in the step-through: its own tokens, each the top guess (greedy), then the Stop
+  const tokens = Number(/(\d+) tokens/.exec(await reopened.locator('.stats').innerText())?.[1]);
+  assert.ok(tokens > 0);
+  await reopened.locator('vscode-button.replay-answer').click();
+  const progress = again.locator('gb-step-replay .replay-progress');
+  await progress.filter({ hasText: `0 / ${tokens}` }).waitFor();
+  await again.locator('vscode-button.replay-play').click();
+  await progress.filter({ hasText: `${tokens} / ${tokens}` }).waitFor({ timeout: 60_000 });
+  const ranks = await again
+    .locator('gb-step-text .gen-tok')
+    .evaluateAll((els) => els.map((e) => /b-(\w+)/.exec(e.className)?.[1]));
+  assert.ok(
+    ranks.length > 0 && ranks.every((r) => r === 'top1'),
+    `greedy tokens at rank 1: ${ranks.join(',')}`,
+  );
+  assert.match(await again.locator('.replay-end').innerText(), /stopped by the user/);
+  await again.locator('gb-step-replay').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, 'integration-replay.png') });
 }

@@ -1,10 +1,36 @@
 // Inspect Selection on whole lines of a demo file in the workbench, and `glassbox inspect --json` on the same span.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { glassbox } from '../support/cli';
-import { openAndSelect, panelFrame, runCommand, widenSideBar, type Workbench } from './workbench';
+import {
+  artifacts,
+  openAndSelect,
+  openWorkbench,
+  panelFrame,
+  repoRoot,
+  runCommand,
+  widenSideBar,
+  type Workbench,
+} from './workbench';
+
+const vsix = process.env.GLASSBOX_VSIX ?? join(repoRoot, 'glassbox.vsix');
+
+/** A workbench for the inspector tests: no start page, no built-in AI chat, the room given to the Glassbox panel. */
+export function openInspectorWorkbench(viewport: { width: number; height: number }): Promise<Workbench> {
+  mkdirSync(artifacts, { recursive: true });
+  return openWorkbench(
+    vsix,
+    {
+      'workbench.startupEditor': 'none',
+      'chat.disableAIFeatures': true,
+      // the room goes to the Glassbox panel in the primary side bar
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    },
+    viewport,
+  );
+}
 
 export interface CliInspect {
   tokens: { id: number; text: string; start: number; end: number }[];

@@ -1,13 +1,11 @@
 // In a real VS Code: the Attention, Logit lens, Embeddings and Generate views show data for the inspected text.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { inspectLines, visible, type Inspected } from './inspected';
-import { artifacts, openWorkbench, repoRoot, until, type Workbench } from './workbench';
+import { inspectLines, openInspectorWorkbench, visible, type Inspected } from './inspected';
+import { artifacts, until, type Workbench } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? join(repoRoot, 'glassbox.vsix');
 /** The head whose full map the Attention view opens (0-based, as the CLI's --attention takes it). */
 const HEAD = { layer: 0, head: 1 };
 let wb: Workbench;
@@ -15,18 +13,8 @@ let inspected: Inspected;
 let failed = false;
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  wb = await openWorkbench(
-    vsix,
-    {
-      'workbench.startupEditor': 'none',
-      'chat.disableAIFeatures': true,
-      // the room goes to the Glassbox panel in the primary side bar
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    },
-    // tall enough for the Attention view's grid, full map and the tokens above them in one screenshot
-    { width: 1680, height: 1560 },
-  );
+  // tall enough for the Attention view's grid, full map and the tokens above them in one screenshot
+  wb = await openInspectorWorkbench({ width: 1680, height: 1560 });
   inspected = await inspectLines(wb, 'stats.ts', 3, 6, {
     sideBarWidth: 1100,
     attention: `${HEAD.layer}:${HEAD.head}`,
@@ -105,6 +93,22 @@ describe('the inspector views in code-server', () => {
       const canvas = map.locator('canvas.map-canvas');
       assert.match((await canvas.getAttribute('aria-label')) ?? '', new RegExp(`: ${n} by ${n} weights$`));
       await until(() => canvas.evaluate(painted), 'the full map is drawn');
+      // the cells fill the canvas: no blank band is left where axis labels did not fit
+      const fill = await canvas.evaluate((el) => {
+        const c = el as unknown as {
+          getBoundingClientRect(): { width: number };
+          dataset: Record<string, string | undefined>;
+        };
+        return {
+          width: c.getBoundingClientRect().width,
+          origin: Number(c.dataset.origin),
+          cell: Number(c.dataset.cell),
+        };
+      });
+      assert.ok(
+        Math.abs(fill.origin + fill.cell * n - fill.width) < 1,
+        `map geometry ${JSON.stringify(fill)}`,
+      );
 
       // the strongest link in the CLI's map from a token to an earlier one (not itself, not the BOS)
       const offset = cli.bos ? 1 : 0;

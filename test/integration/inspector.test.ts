@@ -1,27 +1,15 @@
 // In a real VS Code: Inspect Selection shows what `glassbox inspect --json` computes; editor highlights and hovers.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { inspectLines, visible } from './inspected';
-import { artifacts, openWorkbench, repoRoot, type Workbench } from './workbench';
+import { inspectLines, openInspectorWorkbench, visible } from './inspected';
+import { artifacts, type Workbench } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? join(repoRoot, 'glassbox.vsix');
 let wb: Workbench;
 let failed = false;
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  wb = await openWorkbench(
-    vsix,
-    {
-      'workbench.startupEditor': 'none',
-      'chat.disableAIFeatures': true,
-      // the room goes to the Glassbox panel in the primary side bar
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    },
-    { width: 1680, height: 1050 },
-  );
+  wb = await openInspectorWorkbench({ width: 1680, height: 1050 });
 });
 after(async () => {
   if (failed && wb) {

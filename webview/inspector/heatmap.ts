@@ -108,9 +108,10 @@ export function drawAttentionMap(
     const widest = labels.reduce((w, l) => Math.max(w, ctx.measureText(l).width), 0);
     margin = Math.min(LABEL_MAX_WIDTH, Math.ceil(widest) + 6);
   }
-  const cell = (cssSize - margin) / n;
-  const labelled = margin > 0 && cell >= LABEL_MIN_CELL;
+  // labels only when the cells left beside them are still tall enough to read one; otherwise the map takes it all
+  const labelled = margin > 0 && (cssSize - margin) / n >= LABEL_MIN_CELL;
   const origin = labelled ? margin : 0;
+  const cell = (cssSize - origin) / n;
   const plot = cell * n;
 
   const source = document.createElement('canvas');

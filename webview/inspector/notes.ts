@@ -52,5 +52,7 @@ export const NOTES: Record<InspectorView, string> = {
     'the seed’s random numbers. Sample only redoes this picking from the model’s stored output for this ' +
     'position: the model does not run, so trying other settings is instant. Accept appends the picked token and ' +
     'runs the model one step for the next position. The loop ends when the stop token, which means end of text ' +
-    'to the model, is picked.',
+    'to the model, is picked. Replay under a chat answer opens it here: its prompt, then the tokens it took, ' +
+    'one by one, each coloured by the rank the model gave it, so you can see where the answer was sure and ' +
+    'where the dice decided.',
 };
