@@ -52,6 +52,9 @@ function debianInstalled(name) {
   }
 }
 
+/** Fonts for the characters the tests put on screen (emoji, CJK), so screenshots show them rather than boxes. */
+export const SCREENSHOT_FONTS = ['fonts-noto-color-emoji', 'fonts-noto-cjk'];
+
 /**
  * apt-get installs the named Debian packages that are missing (one `apt-get update` first), with sudo
  * unless already root. Returns the names it installed.

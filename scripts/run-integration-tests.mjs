@@ -4,11 +4,11 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './code-server.mjs';
-import { ensureDebianPackages } from './ensure-deps.mjs';
+import { SCREENSHOT_FONTS, ensureDebianPackages } from './ensure-deps.mjs';
 import { packageVsix } from './package-vsix.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-ensureDebianPackages(['chromium']);
+ensureDebianPackages(['chromium', ...SCREENSHOT_FONTS]);
 const vsix = packageVsix();
 ensureCodeServer();
 const files = readdirSync(join(root, 'test', 'integration'))

@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDebianPackages } from './ensure-deps.mjs';
+import { SCREENSHOT_FONTS, ensureDebianPackages } from './ensure-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'test', 'webview');
 const chromium = process.env.GLASSBOX_CHROMIUM ?? '/usr/bin/chromium';
 
-if (!existsSync(chromium)) ensureDebianPackages(['chromium']);
+ensureDebianPackages([...(existsSync(chromium) ? [] : ['chromium']), ...SCREENSHOT_FONTS]);
 if (!existsSync(chromium)) {
   console.error(`[test:webview] no Chromium at ${chromium} (set GLASSBOX_CHROMIUM to another binary)`);
   process.exit(1);
