@@ -198,9 +198,6 @@ export class StepStore {
   private async appendSample(): Promise<void> {
     const chosen = this.sample?.chosen;
     if (!chosen || chosen.isStop) return;
-    const replay = this.replay;
-    // accepting a token the answer did not take leaves the replay there
-    if (replay && this.replayAhead && replay.answer[replay.done] !== chosen.id) replay.left = true;
     await this.append(chosen.id);
   }
 
@@ -216,8 +213,12 @@ export class StepStore {
     const { appended, next } = await this.messenger.request('step/append', { handle: session.handle, id });
     this.session = { ...session, generated: [...session.generated, withBytes(appended)], next };
     this.sample = null;
+    // the answer's own next token moves the replay on; any other token leaves it there
     const replay = this.replay;
-    if (replay && !replay.left && replay.answer[replay.done] === id) replay.done++;
+    if (replay && this.replayAhead) {
+      if (replay.answer[replay.done] === id) replay.done++;
+      else replay.left = true;
+    }
   }
 
   private async run(busy: Exclude<StepBusy, null>, action: () => Promise<void>): Promise<void> {
