@@ -1,16 +1,10 @@
 // Code blocks in Chromium: highlighted, and Copy / Insert / Open in new editor send the block's code and language.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assistant, conversation, hostConfig, user } from './support/fixtures';
-import { PanelTestBed } from './support/panel';
+import { testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const python = 'def greet(name):\n    return f"hi {name}"';
 const ts = 'const answer: number = 42;\nconsole.log(`answer ${answer}`);';
@@ -18,7 +12,7 @@ const answer = `Python:\n\n\`\`\`python\n${python}\n\`\`\`\n\nTypeScript:\n\n\`\
 const c = conversation('c1', 'Code', [user('u1', 'show me code'), assistant('a1', answer)]);
 
 test('each code block is highlighted and its buttons send its own code and language', async () => {
-  const panel = await bed.open(hostConfig({ conversations: [c], current: c }));
+  const panel = await bed().open(hostConfig({ conversations: [c], current: c }));
   const blocks = panel.page.locator('.message-assistant .code-block');
   await blocks.nth(2).waitFor();
   assert.deepEqual(await blocks.locator('.code-lang').allTextContents(), ['python', 'ts', 'text']);

@@ -1,19 +1,13 @@
 // The composer in Chromium: context meter and the over-context refusal, attachments from chat/attach, keyboard use.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { conversation, hostConfig, selection, user } from './support/fixtures';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 test('the context meter follows the draft (debounced) and an over-long draft is refused, not cut', async () => {
-  const panel = await bed.open(hostConfig({ contextLength: 100, basePromptTokens: 10 }));
+  const panel = await bed().open(hostConfig({ contextLength: 100, basePromptTokens: 10 }));
   await waitUntil(
     async () => (await panel.text('.meter-text')) === '10 / 100 tokens',
     'the empty-draft numbers',
@@ -73,7 +67,7 @@ test('the context meter follows the draft (debounced) and an over-long draft is 
 });
 
 test('Send refuses a draft typed and sent before the meter caught up', async () => {
-  const panel = await bed.open(hostConfig({ contextLength: 100, basePromptTokens: 10 }));
+  const panel = await bed().open(hostConfig({ contextLength: 100, basePromptTokens: 10 }));
   await panel.page.locator('vscode-textarea').click();
   await panel.page.keyboard.insertText('y'.repeat(500));
   await panel.page.keyboard.press('Enter'); // at once, before the 250 ms debounce
@@ -84,7 +78,7 @@ test('Send refuses a draft typed and sent before the meter caught up', async () 
 });
 
 test('chat/attach adds a removable chip that goes with the next message and shows on it', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await panel.page.locator('vscode-tab-header.tab-inspector').click();
   const a = selection('src/math.ts', 3, 5, 'export function add(a: number, b: number) {\n  return a + b;\n}');
   const b = selection('src/util.ts', 10, 10, 'const x = 1;');
@@ -129,7 +123,7 @@ test('chat/attach adds a removable chip that goes with the next message and show
 });
 
 test('the keyboard reaches the input and Send; Enter sends, Shift+Enter breaks the line', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   const focused = () =>
     panel.page.evaluate(() => {
       const el = document.activeElement;

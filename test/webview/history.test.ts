@@ -1,16 +1,10 @@
 // History in Chromium: the list, opening a conversation, deleting one after an inline confirmation, failures shown.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assistant, conversation, hostConfig, summary, T0, user } from './support/fixtures';
-import { PanelTestBed, waitUntil, type PanelPage } from './support/panel';
+import { waitUntil, type PanelPage, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const older = conversation(
   'c-old',
@@ -35,7 +29,7 @@ async function openHistory(panel: PanelPage): Promise<void> {
 }
 
 test('the history lists conversations newest first and opens the one clicked', async () => {
-  const panel = await bed.open(hostConfig({ conversations: [older, newer], current: null }));
+  const panel = await bed().open(hostConfig({ conversations: [older, newer], current: null }));
   await openHistory(panel);
   assert.deepEqual(await titles(panel), ['Reading a file', 'Sorting a list']);
   assert.match(await panel.text('.history-meta'), /2 messages/);
@@ -64,7 +58,7 @@ test('the history lists conversations newest first and opens the one clicked', a
 });
 
 test('delete asks inline first; Cancel keeps the conversation, Delete removes it', async () => {
-  const panel = await bed.open(hostConfig({ conversations: [older, newer], current: newer }));
+  const panel = await bed().open(hostConfig({ conversations: [older, newer], current: newer }));
   await openHistory(panel);
   const trash = panel.page.getByRole('button', { name: 'Delete conversation Reading a file' });
   await trash.click();
@@ -87,7 +81,7 @@ test('delete asks inline first; Cancel keeps the conversation, Delete removes it
 });
 
 test('a failing request is shown to the user, not swallowed', async () => {
-  const panel = await bed.open(hostConfig({ conversations: [older], current: null }));
+  const panel = await bed().open(hostConfig({ conversations: [older], current: null }));
   await panel.setError('history/open', 'the history file is unreadable');
   await openHistory(panel);
   await panel.page.getByRole('button', { name: /Open conversation Sorting a list/ }).click();

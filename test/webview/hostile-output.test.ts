@@ -1,16 +1,10 @@
 // Hostile model output in Chromium: scripts, event handlers, javascript:/command: links and images stay inert; huge tables don't freeze.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assistant, conversation, hostConfig, user } from './support/fixtures';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const hostile = (origin: string) =>
   [
@@ -28,8 +22,8 @@ const hostile = (origin: string) =>
   ].join('\n\n');
 
 test('scripts, handlers, raw HTML, images and javascript:/command: links render inert', async () => {
-  const origin = bed.server.origin;
-  const panel = await bed.open(hostConfig());
+  const origin = bed().server.origin;
+  const panel = await bed().open(hostConfig());
   const url = panel.page.url();
   const content = hostile(origin);
   // it arrives streamed, cut at awkward places, then whole
@@ -71,7 +65,7 @@ test('scripts, handlers, raw HTML, images and javascript:/command: links render 
   // the image is not loaded: its alt text stands in
   assert.equal(await panel.text('.md-image'), 'a tracking pixel');
   assert.ok(
-    !bed.server.requested.some((p) => p === '/track.png' || p === '/pixel.png'),
+    !bed().server.requested.some((p) => p === '/track.png' || p === '/pixel.png'),
     'no image was fetched',
   );
 
@@ -103,7 +97,7 @@ test('a 10,000-row table renders completely without freezing the page', async ()
   const rows = ['| # | name | value |', '|---:|:---|:---:|'];
   for (let i = 0; i < 10_000; i++) rows.push(`| ${i} | row **${i}** [l](command:x${i}) | ${i * 3} |`);
   const table = `A big table:\n\n${rows.join('\n')}\n\nThe end.`;
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await panel.page.evaluate(() => {
     const w = window as unknown as { longest: number };
     w.longest = 0;
@@ -156,7 +150,7 @@ test('a big table streamed in pieces keeps updating and ends complete', async ()
   const rows = ['| n | square |', '|---|---|'];
   for (let i = 0; i < 3_000; i++) rows.push(`| ${i} | ${i * i} |`);
   const table = `${rows.join('\n')}\n\nDone.`;
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await panel.notify('chat/updated', {
     conversation: conversation('c1', 'Squares', [user('u1', 'squares'), assistant('a1', '', 'streaming')]),
   });

@@ -1,6 +1,6 @@
 // The Inspector's Attention view in Chromium on recorded results: the layer x head grid, full maps, hover links.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { AttentionMatrix } from '../../src/protocol/engine-methods';
 import type { InspectorState } from '../../src/protocol/panel-methods';
 import { ATTENTION_LINK_MIN } from '../../webview/inspector/heatmap';
@@ -15,15 +15,9 @@ import {
   tokensWith,
   unicode,
 } from './support/inspector';
-import { PanelTestBed, waitUntil, type PanelPage } from './support/panel';
+import { waitUntil, type PanelPage, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 /** Alpha of the centre pixel of every cell of the full map, row-major (null: the map has no geometry yet). */
 function cellAlphas(panel: PanelPage): Promise<number[] | null> {
@@ -51,7 +45,7 @@ test('attention: layers x heads thumbnails plus a mean column; a click fetches t
   const { raw, data } = unicode();
   const r = data.state.result;
   assert.ok(r);
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await replay(panel, raw.calls);
   const thumbsRequest = await panel.expectRequest('inspect/thumbnails', () => showView(panel, 'attention'));
   assert.deepEqual(thumbsRequest, { handle: r.handle, size: 24 });
@@ -136,7 +130,7 @@ test('attention: hovering token i marks exactly the tokens above the threshold i
   const { raw, data } = unicode();
   const r = data.state.result;
   assert.ok(r);
-  const panel = await openInspector(bed, raw.state, {}, { width: 520, height: 1400 });
+  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 1400 });
   await replay(panel, raw.calls);
   await showView(panel, 'attention');
   await stripReady(panel, r.tokens.length);
@@ -199,7 +193,7 @@ test('attention: when the model has none, the view says why and fetches nothing'
     ...raw.state,
     result: { ...result, attention: { available: false, reason } },
   };
-  const panel = await openInspector(bed, state);
+  const panel = await openInspector(bed(), state);
   await showView(panel, 'attention');
   assert.match(await panel.text('gb-attention-view .unavailable'), new RegExp(reason));
   assert.equal((await panel.requests('inspect/thumbnails')).length, 0);

@@ -1,6 +1,6 @@
 // The Inspector's Logit lens and Embeddings views in Chromium on recorded results.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { LensLayerResult, NeighbourResult } from '../../src/protocol/engine-methods';
 import type { InspectorState } from '../../src/protocol/panel-methods';
 import { resultsOf } from './support/inspect-fixtures';
@@ -12,18 +12,11 @@ import {
   showView,
   stripReady,
   unicode,
+  visible,
 } from './support/inspector';
-import { PanelTestBed, waitUntil, type PanelPage } from './support/panel';
+import { waitUntil, type PanelPage, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
-
-const visible = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '⏎');
+const bed = testBed();
 
 /** The lens table on screen against the recorded layers. */
 async function assertLensTable(panel: PanelPage, rows: LensLayerResult[]): Promise<void> {
@@ -64,7 +57,7 @@ test('logit lens: layers + 1 rows (embeddings .. final) with the recorded values
   const { raw, data } = unicode();
   const r = data.state.result;
   assert.ok(r);
-  const panel = await openInspector(bed, raw.state, {}, { width: 520, height: 1000 });
+  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 1000 });
   await replay(panel, raw.calls);
   const recorded = resultsOf<LensLayerResult[]>(data.calls, 'inspect/lens');
   const last = r.tokens.length - 1;
@@ -101,7 +94,7 @@ test('logit lens: unavailable says why; a first token without a prediction says 
     ...raw.state,
     result: { ...result, lens: { available: false, reason } },
   };
-  const panel = await openInspector(bed, unavailable);
+  const panel = await openInspector(bed(), unavailable);
   await showView(panel, 'lens');
   assert.match(await panel.text('gb-lens-view .unavailable'), new RegExp(reason));
   const noBos: InspectorState = {
@@ -127,7 +120,7 @@ test('embeddings: the selected token’s nearest neighbours with their cosine si
   const { raw, data } = unicode();
   const r = data.state.result;
   assert.ok(r);
-  const panel = await openInspector(bed, raw.state, {}, { width: 520, height: 900 });
+  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 900 });
   await replay(panel, raw.calls);
   const recorded = resultsOf<NeighbourResult[]>(data.calls, 'inspect/neighbours');
   const lastId = r.tokens[r.tokens.length - 1]?.id;

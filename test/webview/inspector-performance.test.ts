@@ -1,16 +1,10 @@
 // The Inspector on a recorded full-context result (511 tokens + BOS) in Chromium: render time, and hover without re-render.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { long, openInspector, showView, stripReady, type ViewName } from './support/inspector';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 /** What the bound allows: the issue's 0.5 s from the engine's answer to the tokens on screen. */
 const LIMIT_MS = 500;
@@ -20,7 +14,7 @@ for (const view of ['tokens', 'prediction'] as ViewName[]) {
     const { raw, data } = long();
     const n = data.state.result?.tokens.length ?? 0;
     assert.ok(n >= 500, `the fixture fills the model's context (${n} tokens)`);
-    const panel = await openInspector(bed);
+    const panel = await openInspector(bed());
     await showView(panel, view);
     // posting the state (typed arrays revived as VS Code would deliver them) to the first frame with every token
     const ms = await panel.page.evaluate(
@@ -51,7 +45,7 @@ for (const view of ['tokens', 'prediction'] as ViewName[]) {
 test('hovering tokens updates the highlights and details only: neither the tab nor the strip re-renders', async () => {
   const { raw, data } = long();
   const tokens = data.state.result?.tokens ?? [];
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await showView(panel, 'prediction');
   await stripReady(panel, tokens.length);
   const renders = () =>

@@ -1,28 +1,28 @@
 // The Inspector's Prediction view in Chromium on a recorded result: GLTR rank buckets, surprisal, per-token numbers.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { InspectorState } from '../../src/protocol/panel-methods';
-import { assertPercent, openInspector, screenshot, showView, stripReady, unicode } from './support/inspector';
-import { PanelTestBed, waitUntil } from './support/panel';
+import {
+  assertPercent,
+  openInspector,
+  screenshot,
+  showView,
+  stripReady,
+  unicode,
+  visible,
+} from './support/inspector';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const bucketOf = (rank: number) =>
   rank <= 1 ? 'top1' : rank <= 10 ? 'top10' : rank <= 100 ? 'top100' : 'beyond';
 const bitsOf = (nats: number) => `${(nats / Math.LN2).toFixed(2)} bits`;
-const visible = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '⏎');
-
 test('prediction: tokens per rank bucket in the strip equal the counts from the fixture ranks; hover shows the numbers', async () => {
   const { raw, data } = unicode();
   const r = data.state.result;
   assert.ok(r);
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await showView(panel, 'prediction');
   await stripReady(panel, r.tokens.length);
 
@@ -87,7 +87,7 @@ test('prediction: a first token that nothing precedes shows "no prediction (firs
     ...raw.state,
     result: { ...result, bos: null, positions: [null, ...result.positions.slice(1)] },
   };
-  const panel = await openInspector(bed, state);
+  const panel = await openInspector(bed(), state);
   await showView(panel, 'prediction');
   await stripReady(panel, result.tokens.length);
   assert.equal(await panel.page.locator('.token-strip .tok.b-none').count(), 1);

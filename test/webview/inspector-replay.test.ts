@@ -1,19 +1,18 @@
 // A chat answer replayed in the step-through, in Chromium on recorded results: its own tokens, ranks, end, leaving it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { StepAppendResult, StepSampleResult } from '../../src/protocol/engine-methods';
 import type { ChatMessage, StepReplay } from '../../src/protocol/panel-methods';
 import { hostConfig } from './support/fixtures';
 import { loadFixture, resultsOf, type ReplayFixture } from './support/inspect-fixtures';
-import { assertPercent, replay, screenshot } from './support/inspector';
-import { PanelTestBed, waitUntil, type PanelPage } from './support/panel';
+import { assertPercent, replay, screenshot, visible } from './support/inspector';
+import { testBed, waitUntil, type PanelPage } from './support/panel';
 
 const { raw, data } = loadFixture<ReplayFixture>('step-replay.json');
 const replays = resultsOf<StepReplay>(data.calls, 'step/replay');
 const appends = resultsOf<StepAppendResult>(data.calls, 'step/append');
 const answer = (id: string) => data.conversation.messages.find((m) => m.id === id) as ChatMessage;
 
-const visible = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '');
 const decoded = (tokens: { bytes: Uint8Array }[]) =>
   Buffer.concat(tokens.map((t) => Buffer.from(t.bytes)))
     .toString('utf8')
@@ -24,22 +23,24 @@ const appendsOf = (r: StepReplay) =>
 const bucket = (rank: number) =>
   rank <= 1 ? 'top1' : rank <= 10 ? 'top10' : rank <= 100 ? 'top100' : 'beyond';
 
-let bed: PanelTestBed;
+const bed = testBed();
 let panel: PanelPage;
-before(async () => {
-  bed = await PanelTestBed.start();
-  panel = await bed.open(hostConfig({ conversations: [raw.conversation], current: raw.conversation }), {
-    width: 560,
-    height: 1400,
-  });
-  await panel.ready();
-  await replay(panel, raw.calls);
-});
-after(async () => {
-  await bed?.close();
-});
+let opened: Promise<void> | undefined;
+
+/** The tests share one panel showing the recorded conversation (each goes on from where the last one left it). */
+function openPanel(): Promise<void> {
+  opened ??= (async () => {
+    panel = await bed().open(hostConfig({ conversations: [raw.conversation], current: raw.conversation }), {
+      width: 560,
+      height: 1400,
+    });
+    await replay(panel, raw.calls);
+  })();
+  return opened;
+}
 
 async function openReplay(messageId: string, index: number): Promise<void> {
+  await openPanel();
   await panel.page.locator('vscode-tab-header.tab-chat').click();
   const button = panel.page.locator('gb-message vscode-button.replay-answer').nth(index);
   const params = await panel.expectRequest('step/replay', () => button.click());
@@ -58,6 +59,7 @@ test('Replay on an answer: its prompt, the chat’s sampling, Next and Play appe
   const first = replays[0]?.result;
   const a1 = answer('a1');
   assert.ok(first && a1.stats?.tokenIds && a1.stats.sampling);
+  await openPanel();
   assert.equal(await panel.page.locator('gb-message vscode-button.replay-answer').count(), 2);
   await openReplay('a1', 0);
   assert.equal(

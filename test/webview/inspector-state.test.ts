@@ -1,22 +1,16 @@
 // The Inspector's header and states in Chromium: what is inspected, Pin / Refresh / Highlights, idle, running, error, truncated.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { long, openInspector, screenshot, showView, stripReady, unicode } from './support/inspector';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 test('header: model, file and lines, token count and timings; Pin, Refresh and Highlights send their requests', async () => {
   const { raw, data } = unicode();
   const { source, result, model } = data.state;
   assert.ok(source && result && model);
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await stripReady(panel, result.tokens.length);
   const summary = await panel.text('.inspector-summary');
   assert.match(summary, new RegExp(`${source.file}\\s*lines ${source.startLine}–${source.endLine}`));
@@ -48,7 +42,7 @@ test('states: idle asks for a selection; running keeps the previous result dimme
   const { raw, data } = unicode();
   const result = data.state.result;
   assert.ok(result);
-  const panel = await openInspector(bed);
+  const panel = await openInspector(bed());
   assert.match(await panel.text('.inspector-idle'), /Select code in an editor/);
 
   await panel.notify('inspect/state', raw.state);
@@ -86,7 +80,7 @@ test('truncated: says plainly that only the first N of M tokens were inspected, 
   const { raw, data } = long();
   const result = data.state.result;
   assert.ok(result?.truncated);
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await stripReady(panel, result.tokens.length);
   const fmt = (n: number) => n.toLocaleString('en-US');
   const notice = await panel.text('.inspector-truncated');
@@ -106,7 +100,7 @@ test('truncated: says plainly that only the first N of M tokens were inspected, 
 test('the chosen view and colour mode come back after a reload', async () => {
   const { raw, data } = unicode();
   const n = data.state.result?.tokens.length ?? 0;
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await showView(panel, 'prediction');
   await panel.page.locator('vscode-radio[value="surprisal"]').click();
   await panel.page.locator('.token-strip.mode-surprisal').waitFor();

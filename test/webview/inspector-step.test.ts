@@ -1,21 +1,13 @@
 // The Inspector's generation step-through in Chromium on recorded results: start, re-sample, accept, auto, stop token.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { StepSampleResult, StepToken } from '../../src/protocol/engine-methods';
 import type { StepStart } from '../../src/protocol/panel-methods';
 import { loadFixture, resultsOf, type StepFixture } from './support/inspect-fixtures';
-import { assertPercent, openInspector, replay, screenshot, showView } from './support/inspector';
-import { PanelTestBed, waitUntil, type PanelPage } from './support/panel';
+import { assertPercent, openInspector, replay, screenshot, showView, visible } from './support/inspector';
+import { waitUntil, type PanelPage, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
-
-const visible = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '⏎');
+const bed = testBed();
 
 interface Appended {
   appended: StepToken;
@@ -55,7 +47,7 @@ test('step-through: Start shows prompt and distribution; changed settings go int
   const appends = resultsOf<Appended>(data.calls, 'step/append');
   const settings = samples[0]?.params as { temperature: number; topK: number; topP: number; seed: number };
   assert.ok(start && settings && samples.length > 1 && appends.length > 1);
-  const panel = await openInspector(bed, undefined, {}, { width: 520, height: 1400 });
+  const panel = await openInspector(bed(), undefined, {}, { width: 520, height: 1400 });
   await replay(panel, raw.calls);
   await showView(panel, 'generate');
   assert.equal(
@@ -139,7 +131,7 @@ test('step-through: chat prompts use the template; Auto with the recorded seed r
   const start = resultsOf<StepStart>(data.calls, 'step/start')[0]?.result;
   const samples = resultsOf<StepSampleResult>(data.calls, 'step/sample');
   assert.ok(start && samples.at(-1)?.result.chosen.isStop, 'the recording ends with the stop token');
-  const panel = await openInspector(bed);
+  const panel = await openInspector(bed());
   await replay(panel, raw.calls);
   await showView(panel, 'generate');
   await typePrompt(panel, data.prompt);

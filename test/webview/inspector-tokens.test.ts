@@ -1,17 +1,11 @@
 // The Inspector's Tokens view in Chromium on a recorded result: grouping (emoji, CJK, whitespace), hover, reveal, keys.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { InspectToken } from '../../src/protocol/engine-methods';
 import { openInspector, screenshot, showView, stripReady, unicode } from './support/inspector';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const hexOf = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
@@ -48,7 +42,7 @@ function splitCharacters(
 test('tokens: emoji and CJK split across tokens show once, never as U+FFFD; whitespace is visible; each token keeps its hover', async () => {
   const { raw, data } = unicode();
   const tokens = data.state.result?.tokens ?? [];
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await stripReady(panel, tokens.length);
 
   // what the strip shows, unit by unit (a group's glyph once; its parts carry their bytes only as CSS content)
@@ -101,7 +95,7 @@ test('tokens: emoji and CJK split across tokens show once, never as U+FFFD; whit
 test('tokens: hover and focus show id, bytes and text; a click selects the token in the editor (inspect/reveal)', async () => {
   const { raw, data } = unicode();
   const tokens = data.state.result?.tokens ?? [];
-  const panel = await openInspector(bed, raw.state);
+  const panel = await openInspector(bed(), raw.state);
   await showView(panel, 'tokens');
   await stripReady(panel, tokens.length);
   const i = tokens.findIndex((t) => /^ ?\w{3,}$/.test(t.text));

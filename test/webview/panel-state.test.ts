@@ -1,19 +1,13 @@
 // The panel around the chat in Chromium: ready handshake, first-run notice, model status, tabs, state kept over a reload.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assistant, conversation, hostConfig, readyModel, selection, user } from './support/fixtures';
-import { PanelTestBed, waitUntil } from './support/panel';
+import { waitUntil, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 test('startup says panel/ready first; the first-run notice explains the demo model and how to use a real one', async () => {
-  const panel = await bed.open(hostConfig({ firstRun: true }));
+  const panel = await bed().open(hostConfig({ firstRun: true }));
   const requests = await panel.requests();
   assert.equal(requests[0]?.method, 'panel/ready');
   const notice = await panel.text('gb-first-run');
@@ -32,7 +26,7 @@ test('startup says panel/ready first; the first-run notice explains the demo mod
 });
 
 test('the status line follows model/status: loading, failed with its reason, ready with provider and speed', async () => {
-  const panel = await bed.open(hostConfig({ model: null }));
+  const panel = await bed().open(hostConfig({ model: null }));
   assert.equal(await panel.text('.status-line'), 'No model status yet');
   await panel.notify('model/status', { ...readyModel, state: 'loading' });
   await waitUntil(
@@ -65,7 +59,7 @@ test('the status line follows model/status: loading, failed with its reason, rea
 });
 
 test('the Inspector tab asks for its state and says to select code; panel/showTab switches tabs', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await panel.page.locator('vscode-tab-header.tab-inspector').click();
   await panel.page.getByText('Select code in an editor to inspect it').waitFor();
   assert.equal((await panel.requests('inspect/state')).length, 1);
@@ -84,7 +78,7 @@ test('the Inspector tab asks for its state and says to select code; panel/showTa
 test('tab, draft, open conversation and attachments come back after a reload', async () => {
   const first = conversation('c1', 'First', [user('u1', 'one'), assistant('a1', 'First answer.')]);
   const second = conversation('c2', 'Second', [user('u2', 'two'), assistant('a2', 'Second answer.')]);
-  const panel = await bed.open(hostConfig({ conversations: [first, second], current: first }));
+  const panel = await bed().open(hostConfig({ conversations: [first, second], current: first }));
   await panel.page.getByText('First answer.').waitFor();
   await panel.page.locator('vscode-toolbar-button.toggle-history').click();
   await panel.page.getByRole('button', { name: /Open conversation Second/ }).click();
@@ -113,7 +107,7 @@ test('tab, draft, open conversation and attachments come back after a reload', a
 });
 
 test('a failed send is reported and the draft is kept', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await panel.setError('chat/send', 'the engine is not running');
   await panel.page.locator('vscode-textarea').click();
   await panel.page.keyboard.type('keep me');

@@ -1,17 +1,11 @@
 // The chat in Chromium: a streamed answer renders as markdown in order; Stop, Regenerate and New chat do what they say.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assistant, conversation, hostConfig, stats, user } from './support/fixtures';
-import { PanelTestBed, resultsDir, waitUntil, type PanelPage } from './support/panel';
+import { resultsDir, waitUntil, type PanelPage, testBed } from './support/panel';
 
-let bed: PanelTestBed;
-before(async () => {
-  bed = await PanelTestBed.start();
-});
-after(async () => {
-  await bed?.close();
-});
+const bed = testBed();
 
 const question = user('u1', 'How do I add two numbers in TypeScript?');
 const started = conversation('c1', 'Adding numbers', [question, assistant('a1', '', 'streaming')]);
@@ -39,7 +33,7 @@ const deltas = [
 const answer = deltas.join('');
 
 test('a streamed answer appears delta by delta, as markdown, and ends with its stats', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await ask(panel);
   const body = panel.page.locator('.message-assistant gb-markdown');
   let seen = '';
@@ -91,7 +85,7 @@ test('streamed deltas re-render only the streaming message, at most once a frame
     question,
     assistant('a1', '', 'streaming'),
   ]);
-  const panel = await bed.open(hostConfig({ conversations: [c], current: c }));
+  const panel = await bed().open(hostConfig({ conversations: [c], current: c }));
   await panel.page.locator('gb-markdown strong').waitFor();
   const counts = await panel.page.evaluate(async () => {
     const [first, streaming] = [...document.querySelectorAll('gb-markdown')];
@@ -123,7 +117,7 @@ test('streamed deltas re-render only the streaming message, at most once a frame
 });
 
 test('Stop sends chat/stop for the conversation and the stopped answer says so', async () => {
-  const panel = await bed.open(hostConfig());
+  const panel = await bed().open(hostConfig());
   await ask(panel);
   await panel.notify('chat/delta', { conversationId: 'c1', messageId: 'a1', text: 'Partial answ' });
   const stop = await panel.expectRequest('chat/stop', () =>
@@ -143,7 +137,7 @@ test('Stop sends chat/stop for the conversation and the stopped answer says so',
 
 test('Regenerate asks for the last answer again; New chat starts an empty conversation', async () => {
   const c = conversation('c1', 'Adding numbers', [question, assistant('a1', 'Use `+`.', 'done', stats(4))]);
-  const panel = await bed.open(hostConfig({ conversations: [c], current: c }));
+  const panel = await bed().open(hostConfig({ conversations: [c], current: c }));
   const regenerate = await panel.expectRequest('chat/regenerate', () =>
     panel.page.locator('.message-assistant vscode-button.regenerate').click(),
   );
@@ -178,7 +172,7 @@ test('Regenerate asks for the last answer again; New chat starts an empty conver
 });
 
 test('the list follows a streaming answer, stops following when the user scrolls up, and resumes at the bottom', async () => {
-  const panel = await bed.open(hostConfig(), { width: 420, height: 420 });
+  const panel = await bed().open(hostConfig(), { width: 420, height: 420 });
   await panel.notify('chat/updated', { conversation: started });
   const list = panel.page.locator('gb-messages');
   const position = () =>

@@ -25,6 +25,9 @@ export async function openInspector(
   return panel;
 }
 
+/** Whitespace as the panel draws it on one line: · space, → tab, ⏎ newline. */
+export const visible = (s: string): string => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '⏎');
+
 /** Switches to a view's tab and waits for its body. */
 export async function showView(panel: PanelPage, view: ViewName): Promise<void> {
   await panel.page.locator(`vscode-tab-header.view-tab-${view}`).click();

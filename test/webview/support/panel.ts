@@ -1,4 +1,5 @@
 // Test-only: Debian's Chromium via playwright-core, and panel pages driven through the fake host (bounded waits).
+import { after, before } from 'node:test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../support/chromium';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -135,4 +136,19 @@ export class PanelTestBed {
     await this.browser.close();
     await this.server.close();
   }
+}
+
+/** The test bed of one test file: started before its tests, closed after them; call the result to use it. */
+export function testBed(): () => PanelTestBed {
+  let bed: PanelTestBed | undefined;
+  before(async () => {
+    bed = await PanelTestBed.start();
+  });
+  after(async () => {
+    await bed?.close();
+  });
+  return () => {
+    if (!bed) throw new Error('the test bed has not started (testBed() runs its before hook first)');
+    return bed;
+  };
 }
