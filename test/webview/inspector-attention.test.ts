@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AttentionMatrix } from '../../src/protocol/engine-methods';
-import type { InspectorState } from '../../src/protocol/panel-methods';
 import { ATTENTION_LINK_MIN } from '../../webview/inspector/heatmap';
 import { resultsOf } from './support/inspect-fixtures';
 import {
@@ -14,6 +13,7 @@ import {
   stripReady,
   tokensWith,
   unicode,
+  withUnavailable,
 } from './support/inspector';
 import { waitUntil, type PanelPage, testBed } from './support/panel';
 
@@ -186,14 +186,8 @@ test('attention: hovering token i marks exactly the tokens above the threshold i
 
 test('attention: when the model has none, the view says why and fetches nothing', async () => {
   const { raw } = unicode();
-  const result = raw.state.result;
-  assert.ok(result);
   const reason = 'the attention Softmax outputs could not be found in this graph';
-  const state: InspectorState = {
-    ...raw.state,
-    result: { ...result, attention: { available: false, reason } },
-  };
-  const panel = await openInspector(bed(), state);
+  const panel = await openInspector(bed(), withUnavailable(raw.state, 'attention', reason));
   await showView(panel, 'attention');
   assert.match(await panel.text('gb-attention-view .unavailable'), new RegExp(reason));
   assert.equal((await panel.requests('inspect/thumbnails')).length, 0);

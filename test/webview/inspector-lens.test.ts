@@ -13,6 +13,7 @@ import {
   stripReady,
   unicode,
   visible,
+  withUnavailable,
 } from './support/inspector';
 import { waitUntil, type PanelPage, testBed } from './support/panel';
 
@@ -90,11 +91,7 @@ test('logit lens: unavailable says why; a first token without a prediction says 
   const result = raw.state.result;
   assert.ok(result);
   const reason = 'no per-layer hidden states in this graph';
-  const unavailable: InspectorState = {
-    ...raw.state,
-    result: { ...result, lens: { available: false, reason } },
-  };
-  const panel = await openInspector(bed(), unavailable);
+  const panel = await openInspector(bed(), withUnavailable(raw.state, 'lens', reason));
   await showView(panel, 'lens');
   assert.match(await panel.text('gb-lens-view .unavailable'), new RegExp(reason));
   const noBos: InspectorState = {

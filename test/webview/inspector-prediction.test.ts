@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { InspectorState } from '../../src/protocol/panel-methods';
 import {
   assertPercent,
+  bucketOf,
   openInspector,
   screenshot,
   showView,
@@ -15,8 +16,6 @@ import { waitUntil, testBed } from './support/panel';
 
 const bed = testBed();
 
-const bucketOf = (rank: number) =>
-  rank <= 1 ? 'top1' : rank <= 10 ? 'top10' : rank <= 100 ? 'top100' : 'beyond';
 const bitsOf = (nats: number) => `${(nats / Math.LN2).toFixed(2)} bits`;
 test('prediction: tokens per rank bucket in the strip equal the counts from the fixture ranks; hover shows the numbers', async () => {
   const { raw, data } = unicode();

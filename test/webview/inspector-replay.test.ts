@@ -5,7 +5,7 @@ import type { StepAppendResult, StepSampleResult } from '../../src/protocol/engi
 import type { ChatMessage, StepReplay } from '../../src/protocol/panel-methods';
 import { hostConfig } from './support/fixtures';
 import { loadFixture, resultsOf, type ReplayFixture } from './support/inspect-fixtures';
-import { assertPercent, replay, screenshot, visible } from './support/inspector';
+import { assertPercent, bucketOf, decoded, replay, screenshot, visible } from './support/inspector';
 import { testBed, waitUntil, type PanelPage } from './support/panel';
 
 const { raw, data } = loadFixture<ReplayFixture>('step-replay.json');
@@ -13,15 +13,9 @@ const replays = resultsOf<StepReplay>(data.calls, 'step/replay');
 const appends = resultsOf<StepAppendResult>(data.calls, 'step/append');
 const answer = (id: string) => data.conversation.messages.find((m) => m.id === id) as ChatMessage;
 
-const decoded = (tokens: { bytes: Uint8Array }[]) =>
-  Buffer.concat(tokens.map((t) => Buffer.from(t.bytes)))
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
 /** The recorded appends on a replay's handle, in order. */
 const appendsOf = (r: StepReplay) =>
   appends.filter((a) => (a.params as { handle: string }).handle === r.handle).map((a) => a.result);
-const bucket = (rank: number) =>
-  rank <= 1 ? 'top1' : rank <= 10 ? 'top10' : rank <= 100 ? 'top100' : 'beyond';
 
 const bed = testBed();
 let panel: PanelPage;
@@ -99,7 +93,7 @@ test('Replay on an answer: its prompt, the chat’s sampling, Next and Play appe
   );
   assert.equal(titles.length, steps.length);
   steps.forEach((s, i) => {
-    assert.match(titles[i]?.cls ?? '', new RegExp(`b-${bucket(s.appended.rank)}`), `token ${i}`);
+    assert.match(titles[i]?.cls ?? '', new RegExp(`b-${bucketOf(s.appended.rank)}`), `token ${i}`);
     assert.match(titles[i]?.title ?? '', new RegExp(`rank ${s.appended.rank.toLocaleString('en-US')} when`));
   });
   const ending = await panel.text('.replay-end');

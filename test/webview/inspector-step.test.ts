@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import type { StepSampleResult, StepToken } from '../../src/protocol/engine-methods';
 import type { StepStart } from '../../src/protocol/panel-methods';
 import { loadFixture, resultsOf, type StepFixture } from './support/inspect-fixtures';
-import { assertPercent, openInspector, replay, screenshot, showView, visible } from './support/inspector';
+import {
+  assertPercent,
+  decoded,
+  openInspector,
+  replay,
+  screenshot,
+  showView,
+  visible,
+} from './support/inspector';
 import { waitUntil, type PanelPage, testBed } from './support/panel';
 
 const bed = testBed();
@@ -13,12 +21,6 @@ interface Appended {
   appended: StepToken;
   next: StepStart['next'];
 }
-
-/** The text of appended tokens: their bytes decoded together, an incomplete last character left out. */
-const decoded = (tokens: StepToken[]) =>
-  Buffer.concat(tokens.map((t) => Buffer.from(t.bytes)))
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
 
 async function typePrompt(panel: PanelPage, prompt: string): Promise<void> {
   await panel.page.locator('vscode-textarea.step-prompt-input').click();

@@ -28,6 +28,27 @@ export async function openInspector(
 /** Whitespace as the panel draws it on one line: · space, → tab, ⏎ newline. */
 export const visible = (s: string): string => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '⏎');
 
+/** GLTR's bucket for a rank, computed here independently of the webview's own. */
+export const bucketOf = (rank: number): 'top1' | 'top10' | 'top100' | 'beyond' =>
+  rank <= 1 ? 'top1' : rank <= 10 ? 'top10' : rank <= 100 ? 'top100' : 'beyond';
+
+/** The text of generated tokens: their bytes decoded together, an incomplete last character left out. */
+export const decoded = (tokens: { bytes: Uint8Array }[]): string =>
+  Buffer.concat(tokens.map((t) => Buffer.from(t.bytes)))
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+
+/** `state` with one of its result's views (attention or logit lens) unavailable for `reason`. */
+export function withUnavailable(
+  state: InspectorState,
+  view: 'attention' | 'lens',
+  reason: string,
+): InspectorState {
+  const result = state.result;
+  assert.ok(result, 'the state has a result');
+  return { ...state, result: { ...result, [view]: { available: false, reason } } };
+}
+
 /** Switches to a view's tab and waits for its body. */
 export async function showView(panel: PanelPage, view: ViewName): Promise<void> {
   await panel.page.locator(`vscode-tab-header.view-tab-${view}`).click();
