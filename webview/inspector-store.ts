@@ -6,6 +6,7 @@ import type {
   NeighbourResult,
 } from '../src/protocol/engine-methods';
 import type { InspectorState } from '../src/protocol/panel-methods';
+import { ChangeEmitter } from './change-emitter';
 import { asBytes } from './inspector/token-units';
 import type { Messenger } from './messenger';
 import { StepStore } from './step-store';
@@ -43,7 +44,7 @@ function withBytes(result: InspectResult): InspectResult {
   return { ...result, tokens: result.tokens.map((t) => ({ ...t, bytes: asBytes(t.bytes) })) };
 }
 
-export class InspectorStore extends EventTarget {
+export class InspectorStore extends ChangeEmitter {
   state: InspectorState = { state: 'idle', highlights: false };
   /** The result on screen: the state's own, or the previous one while a new inspection runs. */
   result: InspectResult | null = null;
@@ -54,13 +55,10 @@ export class InspectorStore extends EventTarget {
   attentionPick: { layer: number; head: HeadChoice } | null = null;
   attention: Loadable<AttentionMatrix> | null = null;
   readonly step: StepStore;
-  /** Bumped on every change; views pass it down so they re-render. */
-  version = 0;
   private readonly lensCache = new Map<number, Loadable<LensLayerResult[]>>();
   private readonly neighbourCache = new Map<number, Loadable<NeighbourResult[]>>();
   private readonly matrices = new Map<string, AttentionMatrix>();
   private opened = false;
-  private queued = false;
 
   constructor(
     private readonly messenger: Messenger,
@@ -273,16 +271,5 @@ export class InspectorStore extends EventTarget {
     } finally {
       this.emit();
     }
-  }
-
-  /** Views update once per microtask however many changes came. */
-  emit(): void {
-    if (this.queued) return;
-    this.queued = true;
-    queueMicrotask(() => {
-      this.queued = false;
-      this.version++;
-      this.dispatchEvent(new Event('change'));
-    });
   }
 }

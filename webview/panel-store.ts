@@ -7,6 +7,7 @@ import type {
   ModelStatus,
   PanelTab,
 } from '../src/protocol/panel-methods';
+import { ChangeEmitter } from './change-emitter';
 import { ContextTracker } from './context-tracker';
 import { InspectorStore } from './inspector-store';
 import type { HostNotification, Messenger } from './messenger';
@@ -28,7 +29,7 @@ export type CodeAction = 'copy' | 'insert' | 'openNew';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export class PanelStore extends EventTarget {
+export class PanelStore extends ChangeEmitter {
   model: ModelStatus | null = null;
   conversations: ConversationSummary[] = [];
   /** The conversation on screen; null for a new chat. */
@@ -40,11 +41,8 @@ export class PanelStore extends EventTarget {
   ready = false;
   /** A chat/send is on its way. */
   sending = false;
-  /** Bumped on every change; views pass it down so they re-render. */
-  version = 0;
   readonly context: ContextTracker;
   readonly inspector: InspectorStore;
-  private queued = false;
   private frameQueued = false;
   private nextErrorId = 1;
   private early: HostNotification[] = [];
@@ -352,17 +350,6 @@ export class PanelStore extends EventTarget {
 
   private save(): void {
     this.messenger.setState(writeUiState(this.ui));
-  }
-
-  /** Views update once per microtask however many changes came. */
-  emit(): void {
-    if (this.queued) return;
-    this.queued = true;
-    queueMicrotask(() => {
-      this.queued = false;
-      this.version++;
-      this.dispatchEvent(new Event('change'));
-    });
   }
 
   /** Streamed text updates the views at most once per animation frame. */
