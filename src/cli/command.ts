@@ -54,7 +54,7 @@ export function providerChoice(args: Args): ExecutionProviderChoice {
 }
 
 /** Loads --model (default bundled) on --ep with --dtype and --threads. */
-export function loadFromArgs(args: Args): Promise<LoadedModel> {
+function loadFromArgs(args: Args): Promise<LoadedModel> {
   const dtype = args.string('dtype');
   const threads = args.int('threads', 1, 1024);
   return loadModel(args.string('model') ?? defaultModelDir(), {
