@@ -7,7 +7,7 @@ import { resultsOf } from './support/inspect-fixtures';
 import {
   assertPercent,
   openInspector,
-  replay,
+  openUnicode,
   screenshot,
   showView,
   stripReady,
@@ -42,11 +42,7 @@ function cellAlphas(panel: PanelPage): Promise<number[] | null> {
 }
 
 test('attention: layers x heads thumbnails plus a mean column; a click fetches that layer/head and draws it, causal', async () => {
-  const { raw, data } = unicode();
-  const r = data.state.result;
-  assert.ok(r);
-  const panel = await openInspector(bed(), raw.state);
-  await replay(panel, raw.calls);
+  const { panel, data, r } = await openUnicode(bed());
   const thumbsRequest = await panel.expectRequest('inspect/thumbnails', () => showView(panel, 'attention'));
   assert.deepEqual(thumbsRequest, { handle: r.handle, size: 24 });
   await panel.page.locator('.attention-grid').waitFor();
@@ -127,11 +123,7 @@ test('attention: layers x heads thumbnails plus a mean column; a click fetches t
 });
 
 test('attention: hovering token i marks exactly the tokens above the threshold in row i (attends to) and column i (attended by)', async () => {
-  const { raw, data } = unicode();
-  const r = data.state.result;
-  assert.ok(r);
-  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 1400 });
-  await replay(panel, raw.calls);
+  const { panel, data, r } = await openUnicode(bed(), { width: 520, height: 1400 });
   await showView(panel, 'attention');
   await stripReady(panel, r.tokens.length);
   const recorded = resultsOf<AttentionMatrix>(data.calls, 'inspect/attention')[0];

@@ -7,7 +7,7 @@ import { resultsOf } from './support/inspect-fixtures';
 import {
   assertPercent,
   openInspector,
-  replay,
+  openUnicode,
   screenshot,
   showView,
   stripReady,
@@ -55,11 +55,7 @@ async function assertLensTable(panel: PanelPage, rows: LensLayerResult[]): Promi
 }
 
 test('logit lens: layers + 1 rows (embeddings .. final) with the recorded values; the first top-1 layer highlighted', async () => {
-  const { raw, data } = unicode();
-  const r = data.state.result;
-  assert.ok(r);
-  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 1000 });
-  await replay(panel, raw.calls);
+  const { panel, data, r } = await openUnicode(bed(), { width: 520, height: 1000 });
   const recorded = resultsOf<LensLayerResult[]>(data.calls, 'inspect/lens');
   const last = r.tokens.length - 1;
   // the default position is the last token
@@ -114,11 +110,7 @@ test('logit lens: unavailable says why; a first token without a prediction says 
 });
 
 test('embeddings: the selected token’s nearest neighbours with their cosine similarity, itself first', async () => {
-  const { raw, data } = unicode();
-  const r = data.state.result;
-  assert.ok(r);
-  const panel = await openInspector(bed(), raw.state, {}, { width: 520, height: 900 });
-  await replay(panel, raw.calls);
+  const { panel, data, r } = await openUnicode(bed(), { width: 520, height: 900 });
   const recorded = resultsOf<NeighbourResult[]>(data.calls, 'inspect/neighbours');
   const lastId = r.tokens[r.tokens.length - 1]?.id;
   const asked = await panel.expectRequest('inspect/neighbours', () => showView(panel, 'embeddings'));

@@ -1,6 +1,7 @@
 // Test-only: the Inspector tab on recorded engine results (open it, show a view, replay calls, screenshots).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { InspectResult } from '../../../src/protocol/engine-methods';
 import type { InspectorState } from '../../../src/protocol/panel-methods';
 import type { FakeHostConfig } from './fake-host-types';
 import { hostConfig } from './fixtures';
@@ -47,6 +48,19 @@ export function withUnavailable(
   const result = state.result;
   assert.ok(result, 'the state has a result');
   return { ...state, result: { ...result, [view]: { available: false, reason } } };
+}
+
+/** The emoji/CJK fixture on the Inspector tab with its recorded calls answered: the panel, the fixture, its result. */
+export async function openUnicode(
+  bed: PanelTestBed,
+  viewport?: { width: number; height: number },
+): Promise<{ panel: PanelPage; raw: InspectFixture; data: InspectFixture; r: InspectResult }> {
+  const { raw, data } = unicode();
+  const r = data.state.result;
+  assert.ok(r, 'the fixture has a result');
+  const panel = await openInspector(bed, raw.state, {}, viewport);
+  await replay(panel, raw.calls);
+  return { panel, raw, data, r };
 }
 
 /** Switches to a view's tab and waits for its body. */
