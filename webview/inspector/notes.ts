@@ -1,5 +1,5 @@
 // The "what am I seeing" paragraph of each inspector view, for a developer who has never studied transformers.
-import type { InspectorView } from '../ui-state';
+import type { InspectorView } from '../shared/ui-state';
 
 export const NOTES: Record<InspectorView, string> = {
   tokens:

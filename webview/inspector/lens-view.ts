@@ -1,10 +1,10 @@
 // <gb-lens-view>: the logit lens for the selected token: each layer's top guesses and the real token's rank and probability.
 import { html, nothing } from 'lit';
 import type { LensLayerResult } from '../../src/protocol/engine-methods';
-import type { InspectorStore } from '../inspector-store';
-import { count, percent } from '../inspector/format';
-import { tokenLabel, visibleText } from '../inspector/token-units';
-import { LightElement } from './light-element';
+import type { InspectorStore } from './inspector-store';
+import { count, percent } from '../shared/format';
+import { tokenLabel, visibleText } from '../shared/token-units';
+import { LightElement } from '../shared/light-element';
 
 /** The first layer whose top guess is the real token, or -1. */
 export function firstTop1(rows: LensLayerResult[]): number {

@@ -1,5 +1,5 @@
 // The UI state kept with getState/setState (tab, draft, open conversation, attachments, inspector view), read back defensively.
-import type { Attachment, PanelTab } from '../src/protocol/panel-methods';
+import type { Attachment, PanelTab } from '../../src/protocol/panel-methods';
 
 export const INSPECTOR_VIEWS = [
   'tokens',

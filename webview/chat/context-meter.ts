@@ -1,7 +1,7 @@
 // <gb-context-meter>: prompt tokens against the model's context window, as numbers and a bar.
 import { html, nothing } from 'lit';
 import type { ContextUse } from '../../src/protocol/panel-methods';
-import { LightElement } from './light-element';
+import { LightElement } from '../shared/light-element';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 

@@ -1,12 +1,12 @@
 // The panel's one link to its host: typed requests with replies, host notifications, saved UI state (DESIGN.md §3).
-import type { ErrorInfo, RequestId } from '../src/protocol/envelope';
+import type { ErrorInfo, RequestId } from '../../src/protocol/envelope';
 import type {
   PanelMethod,
   PanelNotification,
   PanelNotifications,
   PanelParams,
   PanelResult,
-} from '../src/protocol/panel-methods';
+} from '../../src/protocol/panel-methods';
 
 /** One host notification, narrowed by its method. */
 export type HostNotification = {

@@ -6,11 +6,11 @@ import type {
   ConversationSummary,
   ModelStatus,
   PanelTab,
-} from '../src/protocol/panel-methods';
-import { ChangeEmitter } from './change-emitter';
-import { ContextTracker } from './context-tracker';
-import { InspectorStore } from './inspector-store';
-import type { HostNotification, Messenger } from './messenger';
+} from '../../src/protocol/panel-methods';
+import { ChangeEmitter } from '../shared/change-emitter';
+import { ContextTracker } from '../chat/context-tracker';
+import { InspectorStore } from '../inspector/inspector-store';
+import type { HostNotification, Messenger } from '../shared/messenger';
 import {
   emptyUiState,
   isAttachment,
@@ -18,7 +18,7 @@ import {
   sameAttachment,
   writeUiState,
   type UiState,
-} from './ui-state';
+} from '../shared/ui-state';
 
 export interface PanelError {
   id: number;

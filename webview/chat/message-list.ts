@@ -2,8 +2,8 @@
 import { html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Conversation } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel-store';
-import { LightElement } from './light-element';
+import type { PanelStore } from '../panel/panel-store';
+import { LightElement } from '../shared/light-element';
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 32;

@@ -1,7 +1,7 @@
 // <gb-model-status>: one line saying which model runs where (loading, ready with provider and speed, or why it failed).
 import { html, nothing } from 'lit';
 import type { ModelStatus } from '../../src/protocol/panel-methods';
-import { LightElement } from './light-element';
+import { LightElement } from '../shared/light-element';
 
 export class ModelStatusLine extends LightElement {
   static override properties = { model: { attribute: false } };

@@ -1,9 +1,9 @@
 // <gb-step-text>: the step-through's text so far: prompt and appended tokens (characters split over tokens grouped).
 import { html, nothing } from 'lit';
-import { BUCKETS, count, percent, rankBucket } from '../inspector/format';
-import { tokenUnits, visibleText, type TokenUnit } from '../inspector/token-units';
-import type { StepSession } from '../step-store';
-import { LightElement } from './light-element';
+import { BUCKETS, count, percent, rankBucket } from '../shared/format';
+import { tokenUnits, visibleText, type TokenUnit } from '../shared/token-units';
+import type { StepSession } from './step-store';
+import { LightElement } from '../shared/light-element';
 
 const lossy = new TextDecoder('utf-8');
 

@@ -4,13 +4,13 @@ import type {
   InspectResult,
   LensLayerResult,
   NeighbourResult,
-} from '../src/protocol/engine-methods';
-import type { InspectorState } from '../src/protocol/panel-methods';
-import { ChangeEmitter } from './change-emitter';
-import { asBytes } from './inspector/token-units';
-import type { Messenger } from './messenger';
-import { StepStore } from './step-store';
-import type { ColourMode, InspectorView, UiState } from './ui-state';
+} from '../../src/protocol/engine-methods';
+import type { InspectorState } from '../../src/protocol/panel-methods';
+import { ChangeEmitter } from '../shared/change-emitter';
+import { asBytes } from '../shared/token-units';
+import type { Messenger } from '../shared/messenger';
+import { StepStore } from '../step/step-store';
+import type { ColourMode, InspectorView, UiState } from '../shared/ui-state';
 
 /** What the webview asks for (test/webview/fixtures/record-inspect.ts records the same). */
 export const THUMBNAIL_SIZE = 24;

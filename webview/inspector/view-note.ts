@@ -1,6 +1,6 @@
 // <gb-view-note>: a view's collapsible "What am I seeing?" paragraph.
 import { html } from 'lit';
-import { LightElement } from './light-element';
+import { LightElement } from '../shared/light-element';
 
 export class ViewNote extends LightElement {
   static override properties = { text: { attribute: false } };

@@ -1,10 +1,10 @@
 // <gb-step-view>: generation step by step: prompt, next-token distribution, sampling settings, Sample / Accept / Auto.
 import { html, nothing } from 'lit';
 import type { NextDistribution, StepSampleResult } from '../../src/protocol/engine-methods';
-import { bits, count, natsToBits, percent } from '../inspector/format';
-import { visibleText } from '../inspector/token-units';
-import { AUTO_STEPS, type SamplingSettings, type StepStore } from '../step-store';
-import { LightElement } from './light-element';
+import { bits, count, natsToBits, percent } from '../shared/format';
+import { visibleText } from '../shared/token-units';
+import { AUTO_STEPS, type SamplingSettings, type StepStore } from './step-store';
+import { LightElement } from '../shared/light-element';
 
 const valueOf = (e: Event) => String((e.target as HTMLElement & { value?: unknown }).value ?? '');
 

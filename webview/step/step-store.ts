@@ -4,10 +4,10 @@ import type {
   StepAppendResult,
   StepSampleResult,
   StepToken,
-} from '../src/protocol/engine-methods';
-import type { StepReplay } from '../src/protocol/panel-methods';
-import { asBytes } from './inspector/token-units';
-import type { Messenger } from './messenger';
+} from '../../src/protocol/engine-methods';
+import type { StepReplay } from '../../src/protocol/panel-methods';
+import { asBytes } from '../shared/token-units';
+import type { Messenger } from '../shared/messenger';
 
 export interface SamplingSettings {
   /** 0 always takes the most likely token; 1 keeps the model's own probabilities. */

@@ -1,8 +1,8 @@
 // <gb-composer>: attachment chips, the message input (Enter sends, Shift+Enter breaks the line), Send/Stop, context meter.
 import { html, nothing } from 'lit';
 import type { Attachment } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel-store';
-import { LightElement } from './light-element';
+import type { PanelStore } from '../panel/panel-store';
+import { LightElement } from '../shared/light-element';
 
 export const attachmentLabel = (a: Attachment) =>
   `${a.file}:${a.startLine === a.endLine ? a.startLine : `${a.startLine}-${a.endLine}`}`;

@@ -1,8 +1,8 @@
 // <gb-app>: the whole panel: model status, first-run notice, errors, and the Chat / Inspector tabs.
 import { html, nothing } from 'lit';
 import type { VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
-import type { PanelStore } from '../panel-store';
-import { LightElement } from './light-element';
+import type { PanelStore } from './panel-store';
+import { LightElement } from '../shared/light-element';
 
 export class GlassboxApp extends LightElement {
   static override properties = { store: { attribute: false } };

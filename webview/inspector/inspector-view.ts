@@ -2,11 +2,11 @@
 import { html, nothing } from 'lit';
 import type { VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import type { InspectResult } from '../../src/protocol/engine-methods';
-import type { InspectorStore } from '../inspector-store';
-import { BUCKETS, count, rankBucket, SURPRISAL_FULL_BITS } from '../inspector/format';
-import { NOTES } from '../inspector/notes';
-import { INSPECTOR_VIEWS, type InspectorView } from '../ui-state';
-import { LightElement } from './light-element';
+import type { InspectorStore } from './inspector-store';
+import { BUCKETS, count, rankBucket, SURPRISAL_FULL_BITS } from '../shared/format';
+import { NOTES } from './notes';
+import { INSPECTOR_VIEWS, type InspectorView } from '../shared/ui-state';
+import { LightElement } from '../shared/light-element';
 import type { DetailsKind, TokenDetails } from './token-details';
 import type { AttentionLinks, StripMode, TokenHoverEvent } from './token-strip';
 

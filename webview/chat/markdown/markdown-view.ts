@@ -1,7 +1,7 @@
 // <gb-markdown>: one message's markdown, re-rendered at most once a frame (less often when big), inert links, code actions.
-import { vscodeLanguageId } from '../markdown/highlight';
-import { renderMarkdownInto, type RenderJob } from '../markdown/progressive';
-import type { CodeAction } from '../panel-store';
+import { vscodeLanguageId } from './highlight';
+import { renderMarkdownInto, type RenderJob } from './progressive';
+import type { CodeAction } from '../../panel/panel-store';
 
 /** What the rendered markdown can ask for; the panel store does it. */
 export interface MarkdownActions {

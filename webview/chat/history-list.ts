@@ -1,8 +1,8 @@
 // <gb-history>: stored conversations, newest first; open one, or delete it after an inline confirmation.
 import { html } from 'lit';
 import type { ConversationSummary } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel-store';
-import { LightElement } from './light-element';
+import type { PanelStore } from '../panel/panel-store';
+import { LightElement } from '../shared/light-element';
 
 const when = (ms: number) =>
   new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,5 +1,5 @@
 // Keeps the context meter's numbers current: chat/contextUse debounced after changes, stale answers dropped.
-import type { ContextUse } from '../src/protocol/panel-methods';
+import type { ContextUse } from '../../src/protocol/panel-methods';
 
 export class ContextTracker {
   /** The latest numbers for the current conversation and draft, or null before the first answer. */

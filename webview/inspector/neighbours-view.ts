@@ -1,8 +1,8 @@
 // <gb-neighbours-view>: the selected token's nearest tokens in the embedding matrix, with cosine similarity bars.
 import { html, nothing } from 'lit';
-import type { InspectorStore } from '../inspector-store';
-import { tokenLabel, visibleText } from '../inspector/token-units';
-import { LightElement } from './light-element';
+import type { InspectorStore } from './inspector-store';
+import { tokenLabel, visibleText } from '../shared/token-units';
+import { LightElement } from '../shared/light-element';
 
 export class NeighboursView extends LightElement {
   static override properties = { store: { attribute: false }, version: { attribute: false } };

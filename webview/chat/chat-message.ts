@@ -1,9 +1,9 @@
 // <gb-message>: one chat message: the user's text with its attachments, or the model's markdown with state and stats.
 import { html, nothing } from 'lit';
 import type { Attachment, ChatMessage } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel-store';
+import type { PanelStore } from '../panel/panel-store';
 import { attachmentLabel } from './composer';
-import { LightElement } from './light-element';
+import { LightElement } from '../shared/light-element';
 
 const stopReasons: Record<string, string> = {
   eos: 'finished',
