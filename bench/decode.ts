@@ -2,9 +2,9 @@
 import { basename, dirname } from 'node:path';
 import type * as TransformersJs from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
-import { generate } from '../src/engine/generate';
-import { disposeModel, loadModel } from '../src/engine/model';
-import type { ExecutionProviderChoice } from '../src/engine/session';
+import { generate } from '../src/engine/generation/generate';
+import { disposeModel, loadModel } from '../src/engine/model/model';
+import type { ExecutionProviderChoice } from '../src/engine/model/session';
 import { bareLoop } from './bare-loop';
 
 export interface DecodeOptions {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inspector } from '../src/engine/inspect/inspector';
 import { inspectableModel } from '../src/engine/inspect/loaded-model';
-import { loadModel } from '../src/engine/model';
-import type { ExecutionProviderChoice } from '../src/engine/session';
+import { loadModel } from '../src/engine/model/model';
+import type { ExecutionProviderChoice } from '../src/engine/model/session';
 
 const TARGET_512_MS = 250;
 

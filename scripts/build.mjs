@@ -55,7 +55,7 @@ const codicons = {
 const bundles = [
   {
     ...node,
-    entryPoints: ['src/extension.ts'],
+    entryPoints: ['src/host/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode', 'onnxruntime-node'],
   },

@@ -1,8 +1,8 @@
 // What a CLI command is (name, options, run) and the options and model loading every command shares.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposeModel, loadModel, type LoadedModel } from '../engine/model';
-import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../engine/session';
+import { disposeModel, loadModel, type LoadedModel } from '../engine/model/model';
+import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../engine/model/session';
 import { UsageError, type Args, type OptionSpec } from './args';
 
 /** Where a command writes; tests may capture it. */

@@ -1,7 +1,7 @@
 // `glassbox generate`: one prompt (or a one-message chat) through the engine; streams text or prints JSON.
-import { encodeChat } from '../engine/chat';
-import { generate, type GenerateOptions } from '../engine/generate';
-import { samplingDefaults } from '../engine/generation-config';
+import { encodeChat } from '../engine/model/chat-template';
+import { generate, type GenerateOptions } from '../engine/generation/generate';
+import { samplingDefaults } from '../engine/generation/generation-config';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 

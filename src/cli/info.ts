@@ -1,6 +1,6 @@
 // `glassbox info`: the model's summary, context length, and the execution providers available and chosen.
 import { modelInfo } from '../engine/engine-service';
-import { describeProvider } from '../engine/session';
+import { describeProvider } from '../engine/model/session';
 import type { Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 

@@ -1,6 +1,6 @@
 // `glassbox score`: bits per byte of a file under the model (sliding windows over long files).
 import { readFileSync } from 'node:fs';
-import { scoreText } from '../engine/score';
+import { scoreText } from '../engine/inspect/score';
 import type { Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 

@@ -12,13 +12,13 @@ import type {
   ScoreSummary,
 } from '../protocol/engine-methods';
 import { defaultCacheDir } from './cache-dir';
-import { encodeChat } from './chat';
-import { generate } from './generate';
+import { encodeChat } from './model/chat-template';
+import { generate } from './generation/generate';
 import { InspectService } from './inspect/inspect-service';
-import { disposeModel, loadModel, type LoadedModel } from './model';
-import { scoreText } from './score';
-import { providerAvailability } from './session';
-import { StepThrough } from './step-through';
+import { disposeModel, loadModel, type LoadedModel } from './model/model';
+import { scoreText } from './inspect/score';
+import { providerAvailability } from './model/session';
+import { StepThrough } from './generation/step-through';
 
 /** What a handler gets besides its params. */
 export interface RequestContext<C = unknown> {

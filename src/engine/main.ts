@@ -2,7 +2,7 @@
 import type { Envelope, Request, RequestId } from '../protocol/envelope';
 import type { EngineMethod } from '../protocol/engine-methods';
 import { EngineService, errorInfo } from './engine-service';
-import { isRequest } from './envelope-guards';
+import { isRequest } from '../protocol/envelope-guards';
 
 /** Methods answered with `{ id, chunk }` items and `{ id, done }` instead of one reply. */
 const STREAMING = new Set<string>(['model/generate']);

@@ -1,7 +1,7 @@
 // Messages from the webview are untrusted: only well-formed requests with checked params get through.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadMessage, checkRequest } from '../../src/panel/message-validation';
+import { BadMessage, checkRequest } from '../../src/host/panel/message-validation';
 
 const attachment = {
   kind: 'selection',

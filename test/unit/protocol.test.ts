@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isReply } from '../../src/engine/envelope-guards';
+import { isReply } from '../../src/protocol/envelope-guards';
 import type { Reply, Request } from '../../src/protocol/envelope';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -6,7 +6,7 @@ import type {
   LensLayerResult,
   NeighbourResult,
 } from '../../protocol/engine-methods';
-import type { LoadedModel } from '../model';
+import type { LoadedModel } from '../model/model';
 import { Inspector } from './inspector';
 import { inspectableModel } from './loaded-model';
 

@@ -1,7 +1,7 @@
 // Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
-import { emptyCache, halfToFloat, runStep } from '../forward';
-import type { LoadedModel } from '../model';
-import { createSession } from '../session';
+import { emptyCache, halfToFloat, runStep } from '../model/forward';
+import type { LoadedModel } from '../model/model';
+import { createSession } from '../model/session';
 import type { InspectableModel } from './inspector';
 
 function asFloat32(data: unknown): Float32Array {

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { replayAnswer, type ReplayEngine } from '../../../src/chat/answer-replay';
-import { ChatService, type ChatEngine, type ChatSettings } from '../../../src/chat/chat-service';
-import { HistoryStore } from '../../../src/chat/history-store';
+import { replayAnswer, type ReplayEngine } from '../../../src/host/chat/answer-replay';
+import { ChatService, type ChatEngine, type ChatSettings } from '../../../src/host/chat/chat-service';
+import { HistoryStore } from '../../../src/host/chat/history-store';
 import { EngineService } from '../../../src/engine/engine-service';
 import type {
   EngineChunk,

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ChatService, type ChatEngine, type ChatSettings } from '../../../src/chat/chat-service';
-import { HistoryStore } from '../../../src/chat/history-store';
+import { ChatService, type ChatEngine, type ChatSettings } from '../../../src/host/chat/chat-service';
+import { HistoryStore } from '../../../src/host/chat/history-store';
 import type { ChatMessageParam, GenerateChunk, GenerateParams } from '../../../src/protocol/engine-methods';
 import type { ChatMessage, PanelNotification } from '../../../src/protocol/panel-methods';
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { HistoryStore } from '../../../src/chat/history-store';
+import { HistoryStore } from '../../../src/host/chat/history-store';
 import type { Conversation } from '../../../src/protocol/panel-methods';
 
 const root = mkdtempSync(join(tmpdir(), 'glassbox-history-'));

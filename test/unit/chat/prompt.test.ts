@@ -1,7 +1,7 @@
 // Prompt building: system prompt, attachments as fences that code cannot close, failed answers left out, titles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attachmentText, promptMessages, titleOf, userContent } from '../../../src/chat/prompt';
+import { attachmentText, promptMessages, titleOf, userContent } from '../../../src/host/chat/prompt';
 import type { Attachment } from '../../../src/protocol/panel-methods';
 
 const code: Attachment = {

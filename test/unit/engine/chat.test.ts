@@ -5,9 +5,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { ChatTemplateError, encodeChat, renderChat, type ChatMessage } from '../../../src/engine/chat';
-import { loadModelFolder } from '../../../src/engine/model-folder';
-import { TextTokenizer } from '../../../src/engine/tokenizer';
+import {
+  ChatTemplateError,
+  encodeChat,
+  renderChat,
+  type ChatMessage,
+} from '../../../src/engine/model/chat-template';
+import { loadModelFolder } from '../../../src/engine/model/model-folder';
+import { TextTokenizer } from '../../../src/engine/model/tokenizer';
 import { bundledModel, fixturesDir, readJson } from '../../support/model-folder';
 
 env.allowRemoteModels = false;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EngineCallError, EngineClient } from '../../../src/engine/client';
+import { EngineCallError, EngineClient } from '../../../src/host/engine-client';
 import type { GenerateChunk, GenerateSummary } from '../../../src/protocol/engine-methods';
 import { bundledModel, fixturesDir, repoRoot } from '../../support/model-folder';
 

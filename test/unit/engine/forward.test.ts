@@ -8,9 +8,9 @@ import {
   logitsRow,
   runStep,
   type StepModel,
-} from '../../../src/engine/forward';
-import { checkGraph } from '../../../src/engine/graph-check';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model';
+} from '../../../src/engine/model/forward';
+import { checkGraph } from '../../../src/engine/model/graph-check';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model/model';
 import { dims, emptyPast, maxAbsDiff, modelFolders, openSession, step } from '../../support/model-folder';
 
 const prompt = [1, 75, 3936, 79, 358, 224, 176, 257, 250, 226, 224, 4526, 248];

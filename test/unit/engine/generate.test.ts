@@ -4,8 +4,8 @@ import { basename, dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
-import { generate, type GenerationModel } from '../../../src/engine/generate';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model';
+import { generate, type GenerationModel } from '../../../src/engine/generation/generate';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model/model';
 import { bundledModel, dims, greedyRecompute, openSession } from '../../support/model-folder';
 
 env.allowRemoteModels = false;

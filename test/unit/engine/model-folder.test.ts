@@ -14,8 +14,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadModel, disposeModel } from '../../../src/engine/model';
-import { loadModelFolder, ModelFolderError } from '../../../src/engine/model-folder';
+import { loadModel, disposeModel } from '../../../src/engine/model/model';
+import { loadModelFolder, ModelFolderError } from '../../../src/engine/model/model-folder';
 import { dims as referenceDims, fixturesDir, modelFolders, readJson } from '../../support/model-folder';
 
 const tmp = mkdtempSync(join(tmpdir(), 'glassbox-folders-'));

@@ -9,7 +9,7 @@ import {
   distribution,
   drawIndex,
   Sampler,
-} from '../../../src/engine/sampling';
+} from '../../../src/engine/generation/sampling';
 
 const kept = (x: Float32Array) => [...x.keys()].filter((i) => x[i] !== -Infinity);
 const f32 = (xs: number[]) => Float32Array.from(xs);

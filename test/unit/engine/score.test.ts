@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model';
-import { scoreIds, scoreText } from '../../../src/engine/score';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model/model';
+import { scoreIds, scoreText } from '../../../src/engine/inspect/score';
 import { dims, emptyPast, modelFolders, openSession, repoRoot, row, step } from '../../support/model-folder';
 
 const loaded: LoadedModel[] = [];
@@ -51,7 +51,7 @@ for (const { name, dir } of modelFolders()) {
 describe('sliding windows over a text longer than the context', () => {
   test('each token is scored given its window: equals full passes over the same windows', async () => {
     const model = loaded.find((m) => m.folder.name === 'gpt2') as LoadedModel;
-    const long = readFileSync(join(repoRoot, 'src', 'engine', 'tokenizer.ts'), 'utf8').slice(0, 4000);
+    const long = readFileSync(join(repoRoot, 'src', 'engine', 'model', 'tokenizer.ts'), 'utf8').slice(0, 4000);
     const ids = model.tokenizer.encodeIds(long);
     const W = model.dims.contextLength;
     assert.ok(ids.length > 2 * W, `${ids.length} tokens`);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { autoOrder, createSession, ortBinaryDir, providerAvailability } from '../../../src/engine/session';
+import {
+  autoOrder,
+  createSession,
+  ortBinaryDir,
+  providerAvailability,
+} from '../../../src/engine/model/session';
 import { fixturesDir } from '../../support/model-folder';
 
 const onnx = join(fixturesDir, 'gpt2', 'onnx', 'model.onnx');

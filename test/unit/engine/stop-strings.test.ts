@@ -1,7 +1,7 @@
 // Stop strings over streamed text: held-back prefixes, stops spanning chunks, the earliest stop wins.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StopStringWatcher } from '../../../src/engine/stop-strings';
+import { StopStringWatcher } from '../../../src/engine/generation/stop-strings';
 
 function feed(stops: string[], chunks: string[]): { shown: string[]; stoppedAt: number; full: string } {
   const w = new StopStringWatcher(stops);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { TextTokenizer } from '../../../src/engine/tokenizer';
+import { TextTokenizer } from '../../../src/engine/model/tokenizer';
 import { bundledModel, readJson, repoRoot } from '../../support/model-folder';
 
 const utf8 = new TextEncoder();

@@ -10,7 +10,7 @@ import { promoteOutputs } from '../../../src/engine/inspect/graph-edit';
 import { Inspector } from '../../../src/engine/inspect/inspector';
 import { decodeGraph, type OnnxGraph } from '../../../src/engine/inspect/onnx-proto';
 import { inspectableModel } from '../../../src/engine/inspect/loaded-model';
-import { loadModel } from '../../../src/engine/model';
+import { loadModel } from '../../../src/engine/model/model';
 import {
   dims,
   emptyPast,

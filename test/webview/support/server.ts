@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import * as esbuild from 'esbuild';
-import { webviewHtml } from '../../../src/panel/webview-html';
+import { webviewHtml } from '../../../src/host/panel/webview-html';
 import type { FakeHostConfig } from './fake-host-types';
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..');

@@ -1,6 +1,6 @@
 // Replaying a chat answer in the step-through: its prompt's pass, the tokens it took, and where a replay can differ.
-import type { ChatMessageParam } from '../protocol/engine-methods';
-import type { ChatMessage, StepReplay, StepStart } from '../protocol/panel-methods';
+import type { ChatMessageParam } from '../../protocol/engine-methods';
+import type { ChatMessage, StepReplay, StepStart } from '../../protocol/panel-methods';
 
 /** What a replay needs from the engine (the host adapts its EngineClient; tests pass the engine itself). */
 export interface ReplayEngine {

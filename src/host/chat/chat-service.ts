@@ -4,7 +4,7 @@ import type {
   GenerateChunk,
   GenerateParams,
   GenerateSummary,
-} from '../protocol/engine-methods';
+} from '../../protocol/engine-methods';
 import type {
   AnswerSampling,
   AnswerStats,
@@ -15,7 +15,7 @@ import type {
   ConversationSummary,
   PanelNotification,
   PanelNotifications,
-} from '../protocol/panel-methods';
+} from '../../protocol/panel-methods';
 import { HistoryStore } from './history-store';
 import { promptMessages, titleOf } from './prompt';
 

@@ -1,6 +1,6 @@
 // Editor highlights of an inspection: tokens coloured by the rank the model gave them (GLTR buckets), a hover per token.
 import * as vscode from 'vscode';
-import type { InspectPosition, InspectResult } from '../protocol/engine-methods';
+import type { InspectPosition, InspectResult } from '../../protocol/engine-methods';
 import type { InspectorController } from './inspector-controller';
 
 /** GLTR's buckets: the real token was the model's top-1, in its top 10, top 100, or beyond. */

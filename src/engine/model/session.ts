@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProviderChoice, ExecutionProviderName } from '../protocol/engine-methods';
+import type { ExecutionProviderChoice, ExecutionProviderName } from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
 
-export type { ExecutionProviderChoice } from '../protocol/engine-methods';
+export type { ExecutionProviderChoice } from '../../protocol/engine-methods';
 export type ExecutionProvider = ExecutionProviderName;
 export const EXECUTION_PROVIDER_CHOICES: readonly ExecutionProviderChoice[] = [
   'auto',

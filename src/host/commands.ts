@@ -5,7 +5,7 @@ import type { InspectorController } from './editor/inspector-controller';
 import type { ModelManager } from './models/model-manager';
 import type { CurrentConversation } from './panel/panel-handlers';
 import type { PanelView } from './panel/panel-view';
-import type { Attachment } from './protocol/panel-methods';
+import type { Attachment } from '../protocol/panel-methods';
 
 export interface CommandContext {
   panel: PanelView;

@@ -1,5 +1,5 @@
 // Chat's view of the engine: the EngineClient calls, each after the model manager says the model is ready.
-import type { EngineClient } from '../engine/client';
+import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
 import type { ChatEngine } from './chat-service';
 

@@ -1,6 +1,6 @@
 // Checks every message from the webview (untrusted) before use: the envelope, the method, and each method's params.
-import type { RequestId } from '../protocol/envelope';
-import type { Attachment, PanelMethod, PanelParams } from '../protocol/panel-methods';
+import type { RequestId } from '../../protocol/envelope';
+import type { Attachment, PanelMethod, PanelParams } from '../../protocol/panel-methods';
 
 export class BadMessage extends Error {
   readonly code = 'bad-params';

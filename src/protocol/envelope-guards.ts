@@ -1,5 +1,5 @@
 // Runtime shape checks for envelopes arriving over a channel (untrusted input); no imports beyond types.
-import type { ErrorInfo, Reply, Request, RequestId } from '../protocol/envelope';
+import type { ErrorInfo, Reply, Request, RequestId } from './envelope';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,6 @@
 // Turns a conversation into the chat messages the model's template renders: system prompt, attachments as fences.
-import type { ChatMessageParam } from '../protocol/engine-methods';
-import type { Attachment, ChatMessage } from '../protocol/panel-methods';
+import type { ChatMessageParam } from '../../protocol/engine-methods';
+import type { Attachment, ChatMessage } from '../../protocol/panel-methods';
 
 /** A fence longer than any backtick run inside the code, so the code cannot close it. */
 function fence(text: string): string {

@@ -1,9 +1,9 @@
 // Follows the editor selection for the inspector: debounced inspections (newest wins), pin, reveal, state for the panel.
 import * as vscode from 'vscode';
-import type { EngineClient } from '../engine/client';
+import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
-import type { InspectResult } from '../protocol/engine-methods';
-import type { InspectorState, InspectSource } from '../protocol/panel-methods';
+import type { InspectResult } from '../../protocol/engine-methods';
+import type { InspectorState, InspectSource } from '../../protocol/panel-methods';
 
 const DEBOUNCE_MS = 300;
 /** Longer selections are cut here before tokenizing (the engine then inspects what fits its context and says so). */

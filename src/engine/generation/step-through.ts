@@ -1,14 +1,14 @@
 // Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
-import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from './forward';
-import type { LoadedModel } from './model';
+import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from '../model/forward';
+import type { LoadedModel } from '../model/model';
 import { createRng, distribution, drawIndex, softmax, type SamplingOptions } from './sampling';
-import { logSumExp, topK } from './inspect/next-token-stats';
+import { logSumExp, topK } from '../inspect/next-token-stats';
 import type {
   NextDistribution,
   StepAppendResult,
   StepSampleResult,
   StepToken,
-} from '../protocol/engine-methods';
+} from '../../protocol/engine-methods';
 
 interface Held {
   model: LoadedModel;

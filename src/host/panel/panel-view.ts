@@ -2,14 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Envelope } from '../protocol/envelope';
+import type { Envelope } from '../../protocol/envelope';
 import type {
   PanelMethod,
   PanelNotification,
   PanelNotifications,
   PanelParams,
   PanelResult,
-} from '../protocol/panel-methods';
+} from '../../protocol/panel-methods';
 import { BadMessage, checkRequest } from './message-validation';
 import { webviewHtml } from './webview-html';
 

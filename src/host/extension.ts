@@ -9,7 +9,7 @@ import { readConfig, RELOAD_SETTINGS } from './config';
 import { Highlights } from './editor/highlights';
 import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
-import { EngineClient } from './engine/client';
+import { EngineClient } from './engine-client';
 import { ModelManager } from './models/model-manager';
 import { CurrentConversation, panelHandlers } from './panel/panel-handlers';
 import { PANEL_VIEW_ID, PanelView } from './panel/panel-view';

@@ -1,6 +1,6 @@
 // Scores a text: per-token log-probabilities over sliding windows (bounded memory), bits per byte.
-import { emptyCache, runStep, type KvCache } from './forward';
-import type { GenerationModel } from './generate';
+import { emptyCache, runStep, type KvCache } from '../model/forward';
+import type { GenerationModel } from '../generation/generate';
 
 export interface ScoreOptions {
   /** Window length in tokens (default and maximum: the model's context). */

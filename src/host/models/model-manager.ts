@@ -2,10 +2,10 @@
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineClient } from '../engine/client';
+import type { EngineClient } from '../engine-client';
 import type { GlassboxConfig } from '../config';
-import type { ModelInfo } from '../protocol/engine-methods';
-import type { ModelStatus } from '../protocol/panel-methods';
+import type { ModelInfo } from '../../protocol/engine-methods';
+import type { ModelStatus } from '../../protocol/panel-methods';
 
 /** `~` and workspace-relative paths in glassbox.modelPath become absolute. */
 export function resolveModelPath(setting: string, bundledDir: string): { dir: string; bundled: boolean } {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Conversation, ConversationSummary } from '../protocol/panel-methods';
+import type { Conversation, ConversationSummary } from '../../protocol/panel-methods';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 

@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import { replayAnswer } from '../chat/answer-replay';
 import type { ChatService } from '../chat/chat-service';
 import type { InspectorController } from '../editor/inspector-controller';
-import type { EngineClient } from '../engine/client';
+import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
-import type { Conversation } from '../protocol/panel-methods';
+import type { Conversation } from '../../protocol/panel-methods';
 import type { PanelHandlers } from './panel-view';
 
 const CURRENT_KEY = 'glassbox.currentConversation';

@@ -1,6 +1,6 @@
 // Typed glassbox.* settings: reading them, their defaults, and which changes need the model reloaded.
 import * as vscode from 'vscode';
-import type { ExecutionProviderChoice } from './protocol/engine-methods';
+import type { ExecutionProviderChoice } from '../protocol/engine-methods';
 
 export interface GlassboxConfig {
   /** A Hugging Face ONNX model folder; '' means the bundled model. */

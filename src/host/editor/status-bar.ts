@@ -1,6 +1,6 @@
 // The status bar item: model name, execution provider and the last answer's tokens/s; a click opens the panel.
 import * as vscode from 'vscode';
-import type { ModelStatus } from '../protocol/panel-methods';
+import type { ModelStatus } from '../../protocol/panel-methods';
 
 export function statusText(s: ModelStatus): string {
   if (s.state === 'loading') return `$(loading~spin) ${s.name}`;

@@ -1,9 +1,9 @@
 // The generation loop: prefill, KV-cached decode, sampling, EOS/stop strings, UTF-8-safe streaming, cancel, timings.
 import type * as ort from 'onnxruntime-node';
-import { checkContext, emptyCache, logitsRow, runStep, type StepModel } from './forward';
+import { checkContext, emptyCache, logitsRow, runStep, type StepModel } from '../model/forward';
 import { Sampler, type SamplingOptions } from './sampling';
 import { StopStringWatcher } from './stop-strings';
-import type { TextTokenizer } from './tokenizer';
+import type { TextTokenizer } from '../model/tokenizer';
 
 /** What generation needs from a loaded model. */
 export interface GenerationModel extends StepModel {
