@@ -209,6 +209,7 @@ export class EngineService {
   ): Promise<undefined> {
     const model = this.requireModel();
     const ids = this.promptIds(model, params);
+    ctx.stream({ kind: 'prompt', tokens: ids.length, contextLength: model.dims.contextLength });
     const result = await generate(model, ids, {
       ...samplingOf(params),
       ...(params.maxNewTokens === undefined ? {} : { maxNewTokens: params.maxNewTokens }),

@@ -77,9 +77,14 @@ export interface GenerateSummary {
   timings: { prefillMs: number; firstTokenMs: number; decodeTokensPerSecond: number; totalMs: number };
 }
 
-/** Stream items of model/generate: text as it becomes showable (whole characters only), then one summary. */
+/**
+ * Stream items of model/generate: first the prompt's length (before the model runs, so a caller can refuse a full
+ * context without a second round trip), then text as it becomes showable (whole characters only), then one summary.
+ */
 export type GenerateChunk =
-  { kind: 'text'; text: string; tokens: number[] } | { kind: 'summary'; summary: GenerateSummary };
+  | { kind: 'prompt'; tokens: number; contextLength: number }
+  | { kind: 'text'; text: string; tokens: number[] }
+  | { kind: 'summary'; summary: GenerateSummary };
 
 export interface ScoreParams {
   text: string;

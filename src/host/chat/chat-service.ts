@@ -257,7 +257,7 @@ export class ChatService {
             summary = chunk.summary;
             return;
           }
-          if (chunk.text === '') return;
+          if (chunk.kind !== 'text' || chunk.text === '') return;
           message.content += chunk.text;
           this.notify('chat/delta', {
             conversationId: conversation.id,

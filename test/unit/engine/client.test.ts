@@ -22,7 +22,7 @@ async function generateVia(params: Parameters<EngineClient['stream']>[1], signal
   await client.stream('model/generate', params, (c) => chunks.push(c), signal ? { signal } : {});
   const summary = chunks.find((c) => c.kind === 'summary')?.summary as GenerateSummary;
   const texts = chunks.flatMap((c) => (c.kind === 'text' ? [c] : []));
-  return { summary, texts };
+  return { summary, texts, first: chunks[0] };
 }
 
 describe('engine process', () => {
@@ -36,11 +36,13 @@ describe('engine process', () => {
   });
 
   test('model/generate streams text chunks that add up to the summary text', async () => {
-    const { summary, texts } = await generateVia({
+    const { summary, texts, first } = await generateVia({
       prompt: 'function add(a, b) {\n',
       greedy: true,
       maxNewTokens: 20,
     });
+    // the prompt's length comes first, before any text, and agrees with the summary
+    assert.deepEqual(first, { kind: 'prompt', tokens: summary.promptTokens.length, contextLength: 512 });
     assert.equal(texts.map((t) => t.text).join(''), summary.text);
     assert.deepEqual(
       texts.flatMap((t) => t.tokens),
