@@ -23,7 +23,9 @@ import { promptMessages, titleOf } from './prompt';
 export interface ChatEngine {
   /** The loaded model's name; waits for a load in progress and throws its error. */
   modelName(): Promise<string>;
+  /** The prompt's length; only the context meter asks (an answer learns it from generate's first chunk). */
   countTokens(messages: ChatMessageParam[]): Promise<{ tokens: number; contextLength: number }>;
+  /** Streams a 'prompt' chunk (the rendered prompt's length) first, then text, then a summary. */
   generate(params: GenerateParams, onChunk: (c: GenerateChunk) => void, signal: AbortSignal): Promise<void>;
 }
 
@@ -59,6 +61,15 @@ export class ChatError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The refusal of an answer whose prompt leaves no room in the model's context. */
+function contextFull(tokens: number, model: string, contextLength: number): ChatError {
+  return new ChatError(
+    'context-full',
+    `This chat is ${tokens} tokens long and ${model} reads at most ${contextLength}, so there is no room ` +
+      'for an answer. Start a new chat, or attach less code.',
+  );
 }
 
 interface Running {
@@ -214,50 +225,56 @@ export class ChatService {
     conversation.messages.push(message);
     conversation.updatedAt = this.now();
     const controller = new AbortController();
-    const done = this.stream(conversation, history, message, controller.signal).finally(() =>
+    const done = this.stream(conversation, history, message, controller).finally(() =>
       this.running.delete(conversation.id),
     );
     this.running.set(conversation.id, { controller, done });
   }
 
+  /**
+   * Writes the answer: one engine call, whose first chunk (the prompt's length) can refuse a full context; that
+   * refusal aborts the request through `controller`, which Stop aborts too.
+   */
   private async stream(
     conversation: Conversation,
     history: ChatMessage[],
     message: ChatMessage,
-    signal: AbortSignal,
+    controller: AbortController,
   ): Promise<void> {
+    const signal = controller.signal;
     let lastSave = this.now();
     const save = () => this.store.save(conversation).catch((e: Error) => this.fail(message, e));
     await save();
     this.notify('chat/updated', { conversation });
     this.notify('history/changed', { conversations: await this.store.list() });
     let summary: GenerateSummary | undefined;
+    // set by the prompt chunk when the context is full: whatever the engine does after the abort, this is the answer
+    let full: ChatError | undefined;
     try {
       const settings = this.settings();
       const model = await this.engine.modelName();
-      const messages = promptMessages(settings.systemPrompt, history);
-      const { tokens, contextLength } = await this.engine.countTokens(messages);
-      if (tokens >= contextLength) {
-        throw new ChatError(
-          'context-full',
-          `This chat is ${tokens} tokens long and ${model} reads at most ${contextLength}, so there is no room ` +
-            'for an answer. Start a new chat, or attach less code.',
-        );
-      }
       await this.engine.generate(
         {
-          messages,
+          messages: promptMessages(settings.systemPrompt, history),
           ...(settings.temperature === 0
             ? { greedy: true }
             : { temperature: settings.temperature, topP: settings.topP }),
           maxNewTokens: settings.maxNewTokens,
         },
         (chunk) => {
+          if (full) return;
+          if (chunk.kind === 'prompt') {
+            if (chunk.tokens >= chunk.contextLength) {
+              full = contextFull(chunk.tokens, model, chunk.contextLength);
+              controller.abort();
+            }
+            return;
+          }
           if (chunk.kind === 'summary') {
             summary = chunk.summary;
             return;
           }
-          if (chunk.kind !== 'text' || chunk.text === '') return;
+          if (chunk.text === '') return;
           message.content += chunk.text;
           this.notify('chat/delta', {
             conversationId: conversation.id,
@@ -271,6 +288,7 @@ export class ChatService {
         },
         signal,
       );
+      if (full) throw full;
       message.state = summary?.stopReason === 'cancelled' || signal.aborted ? 'stopped' : 'done';
       if (summary) {
         message.stats = answerStats(summary, model, {
@@ -279,7 +297,9 @@ export class ChatService {
         });
       }
     } catch (e) {
-      if (signal.aborted) message.state = 'stopped';
+      // a full context ends as that error even though the request was aborted (or the engine refused it itself)
+      if (full) this.fail(message, full);
+      else if (signal.aborted) message.state = 'stopped';
       else this.fail(message, e as Error);
     }
     conversation.updatedAt = this.now();

@@ -13,43 +13,69 @@ const root = mkdtempSync(join(tmpdir(), 'glassbox-chat-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 
-/** Streams `pieces` one per tick; stops before the next piece once aborted; counts tokens as characters. */
+/** How the fake engine ends a request whose prompt does not leave room, as the real one can (see generate.ts). */
+type WhenFull = 'throws' | 'context-length' | 'cancelled';
+
+/**
+ * Like the engine: generate streams the prompt's length first (tokens counted as characters), then `pieces` one per
+ * tick, stopping before the next piece once aborted. A prompt that does not fit ends as `whenFull` says.
+ */
 class ScriptedEngine implements ChatEngine {
   calls: GenerateParams[] = [];
+  countCalls = 0;
   aborted = 0;
+  /** Whether the last generate's signal had been aborted when it ended. */
+  abortedAtEnd = false;
   constructor(
     public pieces: string[],
     public contextLength = 512,
+    public whenFull: WhenFull = 'throws',
   ) {}
   async modelName() {
     return 'scripted';
   }
   async countTokens(messages: ChatMessageParam[]) {
-    return { tokens: messages.reduce((n, m) => n + m.content.length, 0), contextLength: this.contextLength };
+    this.countCalls++;
+    return { tokens: length(messages), contextLength: this.contextLength };
   }
   async generate(params: GenerateParams, onChunk: (c: GenerateChunk) => void, signal: AbortSignal) {
     this.calls.push(params);
+    const prompt = length(params.messages ?? []);
+    onChunk({ kind: 'prompt', tokens: prompt, contextLength: this.contextLength });
+    await new Promise((r) => setTimeout(r, 2));
+    const full = prompt >= this.contextLength;
+    if (full && this.whenFull === 'throws') {
+      this.abortedAtEnd = signal.aborted;
+      throw Object.assign(new Error(`the sequence needs ${prompt} positions`), { code: 'context-length' });
+    }
+    // the real engine may run one step (and stream its token) before it sees the abort
+    const pieces = full ? ['overflow'] : this.pieces;
     let sent = 0;
-    for (const text of this.pieces) {
-      await new Promise((r) => setTimeout(r, 2));
-      if (signal.aborted) {
+    for (const text of pieces) {
+      if (signal.aborted && !full) {
         this.aborted++;
         break;
       }
       onChunk({ kind: 'text', text, tokens: [sent++] });
+      await new Promise((r) => setTimeout(r, 2));
     }
+    this.abortedAtEnd = signal.aborted;
     onChunk({
       kind: 'summary',
       summary: {
-        text: this.pieces.slice(0, sent).join(''),
+        text: pieces.slice(0, sent).join(''),
         tokens: Array.from({ length: sent }, (_, i) => i),
-        promptTokens: [1, 2, 3],
-        stopReason: signal.aborted ? 'cancelled' : 'eos',
+        promptTokens: Array.from({ length: prompt }, (_, i) => i),
+        stopReason: full ? this.whenFull : signal.aborted ? 'cancelled' : 'eos',
         executionProvider: 'cpu',
         timings: { prefillMs: 1, firstTokenMs: 2, decodeTokensPerSecond: 42, totalMs: 3 },
       },
     });
   }
+}
+
+function length(messages: ChatMessageParam[]): number {
+  return messages.reduce((n, m) => n + m.content.length, 0);
 }
 
 const settings: ChatSettings = { systemPrompt: 'sys', temperature: 0.7, topP: 0.9, maxNewTokens: 64 };
@@ -99,6 +125,9 @@ describe('chat service', () => {
       { role: 'user', content: 'Say hi' },
     ]);
     assert.equal(engine.calls[0]?.temperature, 0.7);
+    // one engine round trip per answer: generate alone (its first chunk says how long the prompt is)
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.countCalls, 0);
     // a new service over the same folder (a window reload) finds the whole conversation
     const reloaded = await new HistoryStore(dir).load(c.id);
     assert.deepEqual(
@@ -144,16 +173,30 @@ describe('chat service', () => {
     assert.deepEqual(engine.calls[1]?.messages, engine.calls[0]?.messages);
   });
 
-  test('a chat longer than the context is refused with the numbers, without generating', async () => {
-    const engine = new ScriptedEngine(['never'], 20);
-    const { chat, finished } = setup(engine);
-    const done = finished();
-    await chat.send(null, 'this question is long enough', []);
-    const message = await done;
-    assert.equal(message.state, 'error');
-    assert.match(message.error ?? '', /This chat is 31 tokens long and scripted reads at most 20/);
-    assert.equal(engine.calls.length, 0);
-  });
+  for (const whenFull of ['throws', 'context-length', 'cancelled'] as const) {
+    test(`a chat that fills the context is refused with the numbers, in one call (engine ends: ${whenFull})`, async () => {
+      // 'sys' + the question: 31 characters, so 31 tokens; longer than the context, or exactly as long
+      for (const contextLength of [20, 31]) {
+        const engine = new ScriptedEngine(['never'], contextLength, whenFull);
+        const { chat, events, finished } = setup(engine);
+        const done = finished();
+        await chat.send(null, 'this question is long enough', []);
+        const message = await done;
+        assert.equal(message.state, 'error');
+        assert.equal(
+          message.error,
+          `This chat is 31 tokens long and scripted reads at most ${contextLength}, so there is no room for an ` +
+            'answer. Start a new chat, or attach less code.',
+        );
+        assert.equal(message.content, '');
+        assert.equal(message.stats, undefined);
+        assert.equal(engine.calls.length, 1);
+        assert.equal(engine.countCalls, 0);
+        assert.ok(engine.abortedAtEnd, 'the engine request was aborted');
+        assert.ok(!events.some((e) => e.method === 'chat/delta'));
+      }
+    });
+  }
 
   test('context use counts the draft and attachments as the next message', async () => {
     const engine = new ScriptedEngine([]);
