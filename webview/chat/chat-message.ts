@@ -2,8 +2,8 @@
 import { html, nothing } from 'lit';
 import type { Attachment, ChatMessage } from '../../src/protocol/panel-methods';
 import type { PanelStore } from '../panel/panel-store';
-import { attachmentLabel } from './composer';
 import { LightElement } from '../shared/light-element';
+import { attachmentLabel } from './composer';
 
 const stopReasons: Record<string, string> = {
   eos: 'finished',

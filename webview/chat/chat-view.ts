@@ -1,8 +1,8 @@
 // <gb-chat>: the Chat tab: toolbar (history, new chat), the history list when open, the messages and the composer.
 import { html, nothing } from 'lit';
 import type { PanelStore } from '../panel/panel-store';
-import type { Composer } from './composer';
 import { LightElement } from '../shared/light-element';
+import type { Composer } from './composer';
 import type { MessageList } from './message-list';
 
 export class ChatView extends LightElement {

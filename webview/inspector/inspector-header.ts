@@ -1,8 +1,8 @@
 // <gb-inspector-header>: what is inspected (model, file and lines, tokens, timing), Pin / Refresh / Highlights, and the state.
 import { html, nothing } from 'lit';
-import type { InspectorStore } from './inspector-store';
 import { count, ms, plural } from '../shared/format';
 import { LightElement } from '../shared/light-element';
+import type { InspectorStore } from './inspector-store';
 
 export class InspectorHeader extends LightElement {
   static override properties = { store: { attribute: false }, version: { attribute: false } };

@@ -1,7 +1,7 @@
 // <gb-first-run>: the first-run notice that the bundled model is a tiny demonstration, and how to use a real one.
 import { html } from 'lit';
-import type { PanelStore } from './panel-store';
 import { LightElement } from '../shared/light-element';
+import type { PanelStore } from './panel-store';
 
 export class FirstRunNotice extends LightElement {
   static override properties = { store: { attribute: false } };

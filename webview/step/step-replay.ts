@@ -1,8 +1,8 @@
 // <gb-step-replay>: a chat answer replayed in the step-through: progress, notes, Next / Play / Pause, and how it ended.
 import { html, nothing } from 'lit';
 import { count, percent } from '../shared/format';
-import type { ReplayProgress, StepStore } from './step-store';
 import { LightElement } from '../shared/light-element';
+import type { ReplayProgress, StepStore } from './step-store';
 
 const ENDINGS: Record<string, string> = {
   eos: 'the model picked the stop token next, so generation ended',
