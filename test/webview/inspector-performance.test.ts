@@ -16,7 +16,7 @@ for (const view of ['tokens', 'prediction'] as ViewName[]) {
     assert.ok(n >= 500, `the fixture fills the model's context (${n} tokens)`);
     const panel = await openInspector(bed());
     await showView(panel, view);
-    // posting the state (typed arrays revived as VS Code would deliver them) to the first frame with every token
+    // posting the state (typed arrays as markers, decoded by the messenger) to the first frame with every token
     const ms = await panel.page.evaluate(
       async ({ state, count }) => {
         const t0 = performance.now();

@@ -7,7 +7,6 @@ import type {
 } from '../../src/protocol/engine-methods';
 import type { InspectorState } from '../../src/protocol/panel-methods';
 import { ChangeEmitter } from '../shared/change-emitter';
-import { asBytes } from '../shared/token-units';
 import type { Messenger } from '../shared/messenger';
 import { StepStore } from '../step/step-store';
 import type { ColourMode, InspectorView, UiState } from '../shared/ui-state';
@@ -30,19 +29,6 @@ export interface InspectorHost {
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** Float32 data whatever the transport made of it. */
-function asMatrix(m: AttentionMatrix): AttentionMatrix {
-  if (m.data instanceof Float32Array) return m;
-  const data = m.data as unknown;
-  const values = Array.isArray(data) ? data : Object.values(data as object);
-  return { size: m.size, data: Float32Array.from(values as number[]) };
-}
-
-function withBytes(result: InspectResult): InspectResult {
-  if (result.tokens.every((t) => t.bytes instanceof Uint8Array)) return result;
-  return { ...result, tokens: result.tokens.map((t) => ({ ...t, bytes: asBytes(t.bytes) })) };
-}
 
 export class InspectorStore extends ChangeEmitter {
   state: InspectorState = { state: 'idle', highlights: false };
@@ -105,7 +91,7 @@ export class InspectorStore extends ChangeEmitter {
   /** A new state from the host. A new result resets everything fetched for the previous one. */
   update(state: InspectorState): void {
     this.state = state;
-    const next = state.result ? withBytes(state.result) : state.state === 'running' ? this.result : null;
+    const next = state.result ?? (state.state === 'running' ? this.result : null);
     if (next?.handle !== this.result?.handle) {
       this.thumbnails = null;
       this.attentionPick = null;
@@ -169,7 +155,7 @@ export class InspectorStore extends ChangeEmitter {
     this.fetch(
       result,
       () => this.messenger.request('inspect/thumbnails', { handle: result.handle, size: THUMBNAIL_SIZE }),
-      (value) => (this.thumbnails = { status: 'ready', value: asMatrix(value) }),
+      (value) => (this.thumbnails = { status: 'ready', value }),
       (error) => (this.thumbnails = { status: 'error', message: error }),
     );
   }
@@ -187,8 +173,7 @@ export class InspectorStore extends ChangeEmitter {
     this.fetch(
       result,
       () => this.messenger.request('inspect/attention', { handle: result.handle, layer, head }),
-      (value) => {
-        const matrix = asMatrix(value);
+      (matrix) => {
         this.matrices.set(key, matrix);
         if (this.attentionPick?.layer === layer && this.attentionPick.head === head) {
           this.attention = { status: 'ready', value: matrix };

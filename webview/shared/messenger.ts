@@ -7,6 +7,7 @@ import type {
   PanelParams,
   PanelResult,
 } from '../../src/protocol/panel-methods';
+import { decodeTypedArrays } from './typed-arrays';
 
 /** One host notification, narrowed by its method. */
 export type HostNotification = {
@@ -60,6 +61,8 @@ function errorInfo(v: unknown): ErrorInfo {
 /**
  * The production messenger: requests go out with postMessage, replies and notifications come in as window
  * `message` events. A reply is any message without `method` whose `id` is pending (JSON drops `result: undefined`).
+ * Typed arrays (token bytes, attention weights) are decoded here, once, for every message: nothing after this
+ * sees anything but real Uint8Array / Float32Array values.
  */
 export function createVsCodeMessenger(
   api: VsCodeApi = acquireVsCodeApi(),
@@ -70,7 +73,7 @@ export function createVsCodeMessenger(
   const handlers = new Set<(notification: HostNotification) => void>();
 
   source.addEventListener('message', (event: MessageEvent) => {
-    const data: unknown = event.data;
+    const data = decodeTypedArrays(event.data);
     if (!isObject(data)) return;
     if (typeof data.method === 'string' && data.id === undefined) {
       const notification = { method: data.method, params: data.params } as HostNotification;

@@ -50,14 +50,6 @@ function concat(tokens: TokenBytes[], first: number, last: number): Uint8Array {
   return out;
 }
 
-/** The bytes as a Uint8Array whatever the transport made of them (typed array, number list, indexed object). */
-export function asBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
-  if (typeof value === 'object' && value !== null) return Uint8Array.from(Object.values(value) as number[]);
-  return new Uint8Array(0);
-}
-
 /**
  * Splits the tokens into display units. A token whose bytes do not decode alone starts a group that takes the
  * following tokens until their concatenated bytes decode; bytes that never do (invalid UTF-8) stay a single

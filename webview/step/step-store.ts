@@ -6,7 +6,6 @@ import type {
   StepToken,
 } from '../../src/protocol/engine-methods';
 import type { StepReplay } from '../../src/protocol/panel-methods';
-import { asBytes } from '../shared/token-units';
 import type { Messenger } from '../shared/messenger';
 
 export interface SamplingSettings {
@@ -46,9 +45,6 @@ export interface ReplayProgress {
 }
 
 export type StepBusy = 'start' | 'sample' | 'append' | 'auto' | 'replay' | null;
-
-/** Token bytes as a Uint8Array whatever the transport made of them. */
-const withBytes = <T extends StepToken>(t: T): T => ({ ...t, bytes: asBytes(t.bytes) });
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -188,7 +184,7 @@ export class StepStore {
   private begin(started: { handle: string; prompt: StepToken[]; next: NextDistribution }): void {
     this.session = {
       handle: started.handle,
-      prompt: started.prompt.map(withBytes),
+      prompt: started.prompt,
       generated: [],
       next: started.next,
     };
@@ -211,7 +207,7 @@ export class StepStore {
     const session = this.session;
     if (!session) return;
     const { appended, next } = await this.messenger.request('step/append', { handle: session.handle, id });
-    this.session = { ...session, generated: [...session.generated, withBytes(appended)], next };
+    this.session = { ...session, generated: [...session.generated, appended], next };
     this.sample = null;
     // the answer's own next token moves the replay on; any other token leaves it there
     const replay = this.replay;

@@ -1,7 +1,6 @@
 // Test-only page script: defines window.acquireVsCodeApi as VS Code would, records requests and answers them.
 import type { ContextUse, Conversation, ConversationSummary } from '../../../src/protocol/panel-methods';
 import type { FakeHost, FakeHostConfig, PostedRequest, ReplayCall } from './fake-host-types';
-import { typedReviver } from './typed-json';
 
 const config = JSON.parse(document.getElementById('fake-host-config')?.textContent ?? '{}') as FakeHostConfig;
 const conversations = new Map<string, Conversation>((config.conversations ?? []).map((c) => [c.id, c]));
@@ -16,10 +15,11 @@ const summaries = (): ConversationSummary[] =>
   }));
 
 /**
- * Like VS Code, messages travel as JSON (so `result: undefined` disappears) except typed arrays, which VS Code
- * keeps: fixtures carry them as markers that become typed arrays again here.
+ * Messages travel as JSON, as VS Code sends them (so `result: undefined` disappears). Typed arrays stay the
+ * fixtures' `$typed` markers: the webview's messenger turns them into typed arrays (VS Code itself delivers real
+ * typed arrays, which the messenger keeps as they are).
  */
-const post = (message: unknown) => window.postMessage(JSON.parse(JSON.stringify(message), typedReviver), '*');
+const post = (message: unknown) => window.postMessage(JSON.parse(JSON.stringify(message)), '*');
 
 /** A request's identity for replay: its method and params, keys sorted. */
 function callKey(method: string, params: unknown): string {

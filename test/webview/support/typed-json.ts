@@ -1,10 +1,5 @@
-// Typed arrays in JSON fixtures: `{ $typed, data | base64 }` markers written by the recorder, revived in Node and the page.
-
-/** A Uint8Array as a readable number list; a Float32Array as base64 of its little-endian bytes (exact, compact). */
-export type TypedMarker =
-  { $typed: 'Uint8Array'; data: number[] } | { $typed: 'Float32Array'; base64: string };
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+// Typed arrays in JSON fixtures: `{ $typed, data | base64 }` markers written by the recorder; revived as the webview does.
+import { fromMarker, type TypedMarker } from '../../../webview/shared/typed-arrays';
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -14,38 +9,19 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function fromBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** JSON.stringify replacer: typed arrays become markers. */
 export function typedReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $typed: 'Uint8Array', data: [...value] };
+  if (value instanceof Uint8Array) return { $typed: 'Uint8Array', data: [...value] } satisfies TypedMarker;
   if (value instanceof Float32Array) {
     return {
       $typed: 'Float32Array',
       base64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)),
-    };
+    } satisfies TypedMarker;
   }
   return value;
 }
 
-/** JSON.parse reviver: markers become typed arrays again. */
+/** JSON.parse reviver: markers become typed arrays again (with the webview's own decoder). */
 export function typedReviver(_key: string, value: unknown): unknown {
-  if (!isObject(value) || typeof value.$typed !== 'string') return value;
-  if (value.$typed === 'Uint8Array' && Array.isArray(value.data))
-    return Uint8Array.from(value.data as number[]);
-  if (value.$typed === 'Float32Array' && typeof value.base64 === 'string') {
-    const bytes = fromBase64(value.base64);
-    return new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
-  }
-  return value;
-}
-
-/** Revives markers anywhere inside an already-parsed value (what page.evaluate hands the fake host). */
-export function reviveTyped<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value), typedReviver) as T;
+  return fromMarker(value) ?? value;
 }
