@@ -1,11 +1,11 @@
 // <gb-attention-view>: the layer x head grid of thumbnails (plus a mean column) and the full map of the one clicked.
 import { html, nothing } from 'lit';
 import type { AttentionMatrix, InspectResult } from '../../src/protocol/engine-methods';
-import type { HeadChoice, InspectorStore } from './inspector-store';
 import { count, percent } from '../shared/format';
-import { cellAt, drawAttentionMap, drawThumbnail, themeColour, type MapGeometry } from './heatmap';
-import { hex, unitsOf, visibleText } from '../shared/token-units';
 import { LightElement } from '../shared/light-element';
+import { hex, unitsOf, visibleText } from '../shared/token-units';
+import { cellAt, drawAttentionMap, drawThumbnail, themeColour, type MapGeometry } from './heatmap';
+import type { HeadChoice, InspectorStore } from './inspector-store';
 
 /** The mean over heads of each layer's thumbnails: [layers, size, size]. */
 function headMeans(thumbnails: AttentionMatrix, layers: number, heads: number): Float32Array {
@@ -53,10 +53,6 @@ export class AttentionView extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resize.disconnect();
-  }
-
-  protected override willUpdate(): void {
-    this.store.loadThumbnails();
   }
 
   private thumb(layer: number, head: HeadChoice) {

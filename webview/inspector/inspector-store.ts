@@ -1,4 +1,4 @@
-// The Inspector tab's state: the host's InspectorState, the selected token, and each view's data fetched on demand.
+// The Inspector tab's state: the host's InspectorState, the selected token, and the data the view on show needs (fetched by its actions).
 import type {
   AttentionMatrix,
   InspectResult,
@@ -6,10 +6,10 @@ import type {
   NeighbourResult,
 } from '../../src/protocol/engine-methods';
 import type { InspectorState } from '../../src/protocol/panel-methods';
-import { ChangeEmitter } from '../shared/change-emitter';
 import type { Messenger } from '../shared/messenger';
-import { StepStore } from '../step/step-store';
+import { Store } from '../shared/store';
 import type { ColourMode, InspectorView, UiState } from '../shared/ui-state';
+import { StepStore } from '../step/step-store';
 
 /** What the webview asks for (test/webview/fixtures/record-inspect.ts records the same). */
 export const THUMBNAIL_SIZE = 24;
@@ -30,7 +30,9 @@ export interface InspectorHost {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export class InspectorStore extends ChangeEmitter {
+const LOADING = { status: 'loading' } as const;
+
+export class InspectorStore extends Store {
   state: InspectorState = { state: 'idle', highlights: false };
   /** The result on screen: the state's own, or the previous one while a new inspection runs. */
   result: InspectResult | null = null;
@@ -51,7 +53,7 @@ export class InspectorStore extends ChangeEmitter {
     private readonly host: InspectorHost,
   ) {
     super();
-    this.step = new StepStore(messenger, () => this.emit());
+    this.step = new StepStore(messenger);
   }
 
   get view(): InspectorView {
@@ -62,6 +64,7 @@ export class InspectorStore extends ChangeEmitter {
     if (this.view === view) return;
     this.host.ui().inspectorView = view;
     this.host.save();
+    this.load();
     this.emit();
   }
 
@@ -101,6 +104,7 @@ export class InspectorStore extends ChangeEmitter {
       this.selected = next ? next.tokens.length - 1 : -1;
     }
     this.result = next;
+    this.load();
     this.emit();
   }
 
@@ -115,6 +119,7 @@ export class InspectorStore extends ChangeEmitter {
     const i = Math.max(0, Math.min(n - 1, index));
     if (i === this.selected) return;
     this.selected = i;
+    this.load();
     this.emit();
   }
 
@@ -148,9 +153,8 @@ export class InspectorStore extends ChangeEmitter {
   }
 
   /** Every layer's and head's map in small blocks, fetched once per result. */
-  loadThumbnails(): void {
-    const result = this.result;
-    if (!result || this.thumbnails || !result.attention.available) return;
+  private loadThumbnails(result: InspectResult): void {
+    if (this.thumbnails || !result.attention.available) return;
     this.thumbnails = { status: 'loading' };
     this.fetch(
       result,
@@ -192,39 +196,51 @@ export class InspectorStore extends ChangeEmitter {
     return this.attention?.status === 'ready' ? this.attention.value : null;
   }
 
-  /** Each layer's prediction for token `position` (fetched on first ask). */
-  lens(position: number): Loadable<LensLayerResult[]> | null {
-    const result = this.result;
-    if (!result || !result.lens.available || !result.positions[position]) return null;
-    let entry = this.lensCache.get(position);
-    if (!entry) {
-      entry = { status: 'loading' };
-      this.lensCache.set(position, entry);
-      this.fetch(
-        result,
-        () => this.messenger.request('inspect/lens', { handle: result.handle, position, topK: LENS_TOP_K }),
-        (value) => this.lensCache.set(position, { status: 'ready', value }),
-        (error) => this.lensCache.set(position, { status: 'error', message: error }),
-      );
-    }
-    return entry;
+  /** The logit lens at the selected token: each layer's prediction; null when there is none to show. */
+  get lens(): Loadable<LensLayerResult[]> | null {
+    const r = this.result;
+    if (!r || !r.lens.available || !r.positions[this.selected]) return null;
+    return this.lensCache.get(this.selected) ?? LOADING;
   }
 
-  /** The tokens nearest to `id` in the embedding matrix (fetched on first ask; they do not depend on the text). */
-  neighbours(id: number): Loadable<NeighbourResult[]> {
-    let entry = this.neighbourCache.get(id);
-    if (!entry) {
-      entry = { status: 'loading' };
-      this.neighbourCache.set(id, entry);
-      this.messenger
-        .request('inspect/neighbours', { id, topK: NEIGHBOURS_TOP_K })
-        .then(
-          (value) => this.neighbourCache.set(id, { status: 'ready', value }),
-          (error: unknown) => this.neighbourCache.set(id, { status: 'error', message: message(error) }),
-        )
-        .finally(() => this.emit());
-    }
-    return entry;
+  /** The tokens nearest to the selected one in the embedding matrix; null when no token is selected. */
+  get neighbours(): Loadable<NeighbourResult[]> | null {
+    const id = this.result?.tokens[this.selected]?.id;
+    return id === undefined ? null : (this.neighbourCache.get(id) ?? LOADING);
+  }
+
+  /** Fetches what the view on show needs for the result and the selected token, unless it is held already. */
+  private load(): void {
+    const result = this.result;
+    if (!result) return;
+    if (this.view === 'attention') this.loadThumbnails(result);
+    else if (this.view === 'lens') this.loadLens(result, this.selected);
+    else if (this.view === 'embeddings') this.loadNeighbours(result.tokens[this.selected]?.id);
+  }
+
+  /** Each layer's prediction for token `position`, fetched once per result. */
+  private loadLens(result: InspectResult, position: number): void {
+    if (!result.lens.available || !result.positions[position] || this.lensCache.has(position)) return;
+    this.lensCache.set(position, LOADING);
+    this.fetch(
+      result,
+      () => this.messenger.request('inspect/lens', { handle: result.handle, position, topK: LENS_TOP_K }),
+      (value) => this.lensCache.set(position, { status: 'ready', value }),
+      (error) => this.lensCache.set(position, { status: 'error', message: error }),
+    );
+  }
+
+  /** The tokens nearest to token `id`, fetched once (they do not depend on the text). */
+  private loadNeighbours(id: number | undefined): void {
+    if (id === undefined || this.neighbourCache.has(id)) return;
+    this.neighbourCache.set(id, LOADING);
+    this.messenger
+      .request('inspect/neighbours', { id, topK: NEIGHBOURS_TOP_K })
+      .then(
+        (value) => this.neighbourCache.set(id, { status: 'ready', value }),
+        (error: unknown) => this.neighbourCache.set(id, { status: 'error', message: message(error) }),
+      )
+      .finally(() => this.emit());
   }
 
   /** Runs a request for `result`; its answer is dropped when another result has replaced it meanwhile. */

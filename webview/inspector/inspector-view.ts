@@ -2,11 +2,12 @@
 import { html, nothing } from 'lit';
 import type { VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import type { InspectResult } from '../../src/protocol/engine-methods';
-import type { InspectorStore } from './inspector-store';
 import { BUCKETS, count, rankBucket, SURPRISAL_FULL_BITS } from '../shared/format';
-import { NOTES } from './notes';
-import { INSPECTOR_VIEWS, type InspectorView } from '../shared/ui-state';
 import { LightElement } from '../shared/light-element';
+import { StoreWatcher } from '../shared/store';
+import { INSPECTOR_VIEWS, type InspectorView } from '../shared/ui-state';
+import type { InspectorStore } from './inspector-store';
+import { NOTES } from './notes';
 import type { DetailsKind, TokenDetails } from './token-details';
 import type { AttentionLinks, StripMode, TokenHoverEvent } from './token-strip';
 
@@ -24,7 +25,7 @@ export class InspectorTab extends LightElement {
   declare store: InspectorStore;
   /** How many times the tab rendered (hovering a token must not re-render it). */
   renders = 0;
-  private readonly onChange = () => this.requestUpdate();
+  private readonly watcher = new StoreWatcher(this);
   private readonly onHover = (e: TokenHoverEvent) => {
     const details = this.querySelector<TokenDetails>('gb-token-details');
     if (details) details.hovered = e.detail.index;
@@ -32,13 +33,11 @@ export class InspectorTab extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.store.addEventListener('change', this.onChange);
     this.addEventListener('gb-token-hover', this.onHover);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.store.removeEventListener('change', this.onChange);
     this.removeEventListener('gb-token-hover', this.onHover);
   }
 
@@ -119,8 +118,7 @@ export class InspectorTab extends LightElement {
 
   private content(view: InspectorView) {
     const s = this.store;
-    if (view === 'generate')
-      return html`<gb-step-view .store=${s.step} .version=${s.version}></gb-step-view>`;
+    if (view === 'generate') return html`<gb-step-view .store=${s.step}></gb-step-view>`;
     const r = s.result;
     if (!r) return html`<p class="muted view-empty">Nothing inspected yet.</p>`;
     switch (view) {

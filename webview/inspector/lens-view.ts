@@ -1,10 +1,10 @@
 // <gb-lens-view>: the logit lens for the selected token: each layer's top guesses and the real token's rank and probability.
 import { html, nothing } from 'lit';
 import type { LensLayerResult } from '../../src/protocol/engine-methods';
-import type { InspectorStore } from './inspector-store';
 import { count, percent } from '../shared/format';
-import { tokenLabel, visibleText } from '../shared/token-units';
 import { LightElement } from '../shared/light-element';
+import { tokenLabel, visibleText } from '../shared/token-units';
+import type { InspectorStore } from './inspector-store';
 
 /** The first layer whose top guess is the real token, or -1. */
 export function firstTop1(rows: LensLayerResult[]): number {
@@ -83,7 +83,7 @@ export class LensView extends LightElement {
       Predicting token ${count(position + 1)} <code>${tokenLabel(r.tokens, position)}</code> from the tokens
       before it
     </h3>`;
-    const lens = s.lens(position);
+    const lens = s.lens;
     if (!lens) {
       return html`${title}
         <p class="no-prediction">

@@ -1,8 +1,8 @@
 // <gb-neighbours-view>: the selected token's nearest tokens in the embedding matrix, with cosine similarity bars.
 import { html, nothing } from 'lit';
-import type { InspectorStore } from './inspector-store';
-import { tokenLabel, visibleText } from '../shared/token-units';
 import { LightElement } from '../shared/light-element';
+import { tokenLabel, visibleText } from '../shared/token-units';
+import type { InspectorStore } from './inspector-store';
 
 export class NeighboursView extends LightElement {
   static override properties = { store: { attribute: false }, version: { attribute: false } };
@@ -17,8 +17,8 @@ export class NeighboursView extends LightElement {
     const title = html`<h3 class="neighbours-title">
       Nearest to <code>${tokenLabel(r.tokens, s.selected)}</code> <span class="muted">(id ${token.id})</span>
     </h3>`;
-    const list = s.neighbours(token.id);
-    if (list.status === 'loading')
+    const list = s.neighbours;
+    if (!list || list.status === 'loading')
       return html`${title}
         <p class="muted" role="status">Loading…</p>`;
     if (list.status === 'error') {

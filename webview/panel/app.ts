@@ -1,23 +1,14 @@
 // <gb-app>: the whole panel: model status, first-run notice, errors, and the Chat / Inspector tabs.
 import { html, nothing } from 'lit';
 import type { VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
-import type { PanelStore } from './panel-store';
 import { LightElement } from '../shared/light-element';
+import { StoreWatcher } from '../shared/store';
+import type { PanelStore } from './panel-store';
 
 export class GlassboxApp extends LightElement {
   static override properties = { store: { attribute: false } };
   declare store: PanelStore;
-  private readonly onChange = () => this.requestUpdate();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.store.addEventListener('change', this.onChange);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.store.removeEventListener('change', this.onChange);
-  }
+  private readonly watcher = new StoreWatcher(this);
 
   private errors() {
     const errors = this.store.errors;

@@ -7,10 +7,10 @@ import type {
   ModelStatus,
   PanelTab,
 } from '../../src/protocol/panel-methods';
-import { ChangeEmitter } from '../shared/change-emitter';
 import { ContextTracker } from '../chat/context-tracker';
 import { InspectorStore } from '../inspector/inspector-store';
 import type { HostNotification, Messenger } from '../shared/messenger';
+import { Store } from '../shared/store';
 import {
   emptyUiState,
   isAttachment,
@@ -29,7 +29,7 @@ export type CodeAction = 'copy' | 'insert' | 'openNew';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export class PanelStore extends ChangeEmitter {
+export class PanelStore extends Store {
   model: ModelStatus | null = null;
   conversations: ConversationSummary[] = [];
   /** The conversation on screen; null for a new chat. */

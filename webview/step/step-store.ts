@@ -7,6 +7,7 @@ import type {
 } from '../../src/protocol/engine-methods';
 import type { StepReplay } from '../../src/protocol/panel-methods';
 import type { Messenger } from '../shared/messenger';
+import { Store } from '../shared/store';
 
 export interface SamplingSettings {
   /** 0 always takes the most likely token; 1 keeps the model's own probabilities. */
@@ -48,7 +49,7 @@ export type StepBusy = 'start' | 'sample' | 'append' | 'auto' | 'replay' | null;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export class StepStore {
+export class StepStore extends Store {
   prompt = '';
   chat = false;
   settings: SamplingSettings = { ...DEFAULT_SAMPLING };
@@ -61,10 +62,9 @@ export class StepStore {
   /** Asked to stop a running Play or Auto before its next step. */
   private pausing = false;
 
-  constructor(
-    private readonly messenger: Messenger,
-    private readonly changed: () => void,
-  ) {}
+  constructor(private readonly messenger: Messenger) {
+    super();
+  }
 
   /** The stop token was chosen: generation would end here. */
   get stopped(): boolean {
@@ -73,12 +73,12 @@ export class StepStore {
 
   setPrompt(prompt: string): void {
     this.prompt = prompt;
-    this.changed();
+    this.emit();
   }
 
   setChat(chat: boolean): void {
     this.chat = chat;
-    this.changed();
+    this.emit();
   }
 
   /** Changes one setting; values outside its range are clamped to it. */
@@ -91,7 +91,7 @@ export class StepStore {
       seed: Math.min(2 ** 32 - 1, Math.max(0, Math.round(value))),
     }[name];
     this.settings = { ...this.settings, [name]: clamped };
-    this.changed();
+    this.emit();
   }
 
   /** Runs the prompt (or the inspected text) through the model and shows the next-token distribution. */
@@ -135,7 +135,7 @@ export class StepStore {
     return this.run('replay', async () => {
       while (this.replayAhead && !this.pausing) {
         await this.appendReplayed();
-        this.changed();
+        this.emit();
       }
     });
   }
@@ -162,7 +162,7 @@ export class StepStore {
         await this.drawSample();
         if (this.stopped) return;
         await this.appendSample();
-        this.changed();
+        this.emit();
       }
     });
   }
@@ -178,7 +178,7 @@ export class StepStore {
       topP,
       seed,
     });
-    this.changed();
+    this.emit();
   }
 
   private begin(started: { handle: string; prompt: StepToken[]; next: NextDistribution }): void {
@@ -222,7 +222,7 @@ export class StepStore {
     this.busy = busy;
     this.pausing = false;
     this.error = null;
-    this.changed();
+    this.emit();
     try {
       await action();
     } catch (error) {
@@ -230,7 +230,7 @@ export class StepStore {
     } finally {
       this.busy = null;
       this.pausing = false;
-      this.changed();
+      this.emit();
     }
   }
 }

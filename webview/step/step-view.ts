@@ -2,16 +2,17 @@
 import { html, nothing } from 'lit';
 import type { NextDistribution, StepSampleResult } from '../../src/protocol/engine-methods';
 import { bits, count, natsToBits, percent } from '../shared/format';
+import { LightElement } from '../shared/light-element';
+import { StoreWatcher } from '../shared/store';
 import { visibleText } from '../shared/token-units';
 import { AUTO_STEPS, type SamplingSettings, type StepStore } from './step-store';
-import { LightElement } from '../shared/light-element';
 
 const valueOf = (e: Event) => String((e.target as HTMLElement & { value?: unknown }).value ?? '');
 
 export class StepView extends LightElement {
-  static override properties = { store: { attribute: false }, version: { attribute: false } };
+  static override properties = { store: { attribute: false } };
   declare store: StepStore;
-  declare version: number;
+  private readonly watcher = new StoreWatcher(this);
 
   private setting(name: keyof SamplingSettings) {
     return (e: Event) => this.store.setSetting(name, Number(valueOf(e)));
@@ -220,7 +221,7 @@ export class StepView extends LightElement {
     ${s.busy ? html`<vscode-progress-bar indeterminate aria-label="Working"></vscode-progress-bar>` : nothing}
     ${
       session
-        ? html`<gb-step-replay .store=${s} .version=${this.version}></gb-step-replay>
+        ? html`<gb-step-replay .store=${s} .version=${s.version}></gb-step-replay>
             <gb-step-text .session=${session}></gb-step-text>
             ${this.next(session.next)} ${this.settings()} ${s.sample ? this.sample(s.sample) : nothing}`
         : nothing
