@@ -2,7 +2,8 @@
 import { html, nothing } from 'lit';
 import type { VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import type { InspectResult } from '../../src/protocol/engine-methods';
-import { BUCKETS, count, rankBucket, SURPRISAL_FULL_BITS } from '../shared/format';
+import { RANK_BUCKETS, rankBucket } from '../../src/protocol/rank-buckets';
+import { count, SURPRISAL_FULL_BITS } from '../shared/format';
 import { LightElement } from '../shared/light-element';
 import { StoreWatcher } from '../shared/store';
 import { INSPECTOR_VIEWS, type InspectorView } from '../shared/ui-state';
@@ -85,11 +86,11 @@ export class InspectorTab extends LightElement {
       else none++;
     }
     return html`<ul class="legend rank-legend" aria-label="Rank colours">
-      ${BUCKETS.map(
+      ${RANK_BUCKETS.map(
         (b) =>
-          html`<li class="legend-${b.bucket}" title=${b.title}>
-            <span class="swatch b-${b.bucket}" aria-hidden="true"></span>${b.label}
-            <span class="legend-count muted">(${count(counts[b.bucket])})</span>
+          html`<li class="legend-${b.id}" title=${b.title}>
+            <span class="swatch b-${b.id}" aria-hidden="true"></span>${b.label}
+            <span class="legend-count muted">(${count(counts[b.id])})</span>
           </li>`,
       )}
       ${none ? html`<li class="legend-none"><span class="swatch b-none"></span>no prediction (${none})</li>` : nothing}

@@ -1,9 +1,10 @@
 // <gb-token-details>: the hovered (else the selected) token: id, bytes, text, and in the Prediction view its numbers.
 import { html, nothing } from 'lit';
 import type { InspectPosition, InspectResult } from '../../src/protocol/engine-methods';
-import { bits, count, natsToBits, percent, rankBucket, surprisalBits } from '../shared/format';
-import { hex, tokenLabel, visibleText } from '../shared/token-units';
+import { rankBucket } from '../../src/protocol/rank-buckets';
+import { bits, count, natsToBits, percent, surprisalBits } from '../shared/format';
 import { LightElement } from '../shared/light-element';
+import { hex, tokenLabel, visibleText } from '../shared/token-units';
 import type { AttentionLinks } from './token-strip';
 
 export type DetailsKind = 'token' | 'prediction' | 'attention';

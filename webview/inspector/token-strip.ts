@@ -1,10 +1,11 @@
 // <gb-token-strip>: the inspected text as tokens (grouped, whitespace visible); hover, selection and attention links touch only classes.
 import { html, nothing, type PropertyValues } from 'lit';
 import type { AttentionMatrix, InspectResult } from '../../src/protocol/engine-methods';
-import { rankBucket, surprisalLevel } from '../shared/format';
-import { ATTENTION_LINK_MIN } from './heatmap';
-import { hex, tokenLabel, unitsOf, visiblePieces, type TokenUnit } from '../shared/token-units';
+import { rankBucket } from '../../src/protocol/rank-buckets';
+import { surprisalLevel } from '../shared/format';
 import { LightElement } from '../shared/light-element';
+import { hex, tokenLabel, unitsOf, visiblePieces, type TokenUnit } from '../shared/token-units';
+import { ATTENTION_LINK_MIN } from './heatmap';
 
 /** How the strip is coloured: alternating shades, GLTR rank buckets, or surprisal. */
 export type StripMode = 'plain' | 'rank' | 'surprisal';

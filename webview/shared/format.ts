@@ -1,22 +1,5 @@
-// The inspector's numbers for display (kept unrounded everywhere else): probabilities, bits, ranks, ms; GLTR buckets.
+// The inspector's numbers for display (kept unrounded everywhere else): probabilities, bits, ranks, ms, surprisal levels.
 import type { InspectPosition } from '../../src/protocol/engine-methods';
-
-export type RankBucket = 'top1' | 'top10' | 'top100' | 'beyond';
-
-export const BUCKETS: { bucket: RankBucket; label: string; title: string }[] = [
-  { bucket: 'top1', label: 'top-1', title: 'the model’s first guess (rank 1)' },
-  { bucket: 'top10', label: 'top-10', title: 'rank 2 to 10' },
-  { bucket: 'top100', label: 'top-100', title: 'rank 11 to 100' },
-  { bucket: 'beyond', label: 'beyond', title: 'rank above 100' },
-];
-
-/** GLTR's buckets: was the real token the model's first guess, in its top 10, top 100, or further down. */
-export function rankBucket(rank: number): RankBucket {
-  if (rank <= 1) return 'top1';
-  if (rank <= 10) return 'top10';
-  if (rank <= 100) return 'top100';
-  return 'beyond';
-}
 
 /** Surprisal −log₂ p in bits from a natural-log probability. */
 export const surprisalBits = (logprob: number): number => -logprob / Math.LN2;

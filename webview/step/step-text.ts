@@ -1,9 +1,10 @@
 // <gb-step-text>: the step-through's text so far: prompt and appended tokens (characters split over tokens grouped).
 import { html, nothing } from 'lit';
-import { BUCKETS, count, percent, rankBucket } from '../shared/format';
+import { RANK_BUCKETS, rankBucket } from '../../src/protocol/rank-buckets';
+import { count, percent } from '../shared/format';
+import { LightElement } from '../shared/light-element';
 import { tokenUnits, visibleText, type TokenUnit } from '../shared/token-units';
 import type { StepSession } from './step-store';
-import { LightElement } from '../shared/light-element';
 
 const lossy = new TextDecoder('utf-8');
 
@@ -42,7 +43,7 @@ export class StepTextView extends LightElement {
         ${count(session.prompt.length)} prompt tokens ·
         <span class="generated-count">${count(session.generated.length)}</span> generated, coloured by the
         rank the model gave each:
-        ${BUCKETS.map((b) => html`<span class="swatch b-${b.bucket}" aria-hidden="true"></span>${b.label} `)}
+        ${RANK_BUCKETS.map((b) => html`<span class="swatch b-${b.id}" aria-hidden="true"></span>${b.label} `)}
       </p>
       ${
         session.generated.length

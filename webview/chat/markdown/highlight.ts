@@ -1,4 +1,4 @@
-// Syntax highlighting for code blocks: highlight.js core with a small set of common languages; fence names -> VS Code ids.
+// Syntax highlighting for code blocks: highlight.js core with a small set of common languages (and its own aliases).
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import c from 'highlight.js/lib/languages/c';
@@ -55,40 +55,6 @@ export function highlight(code: string, fence: string): string {
   } catch {
     return escapeHtml(code);
   }
-}
-
-/** Fence names that differ from VS Code's language ids. */
-const vscodeIds: Record<string, string> = {
-  js: 'javascript',
-  jsx: 'javascriptreact',
-  mjs: 'javascript',
-  cjs: 'javascript',
-  ts: 'typescript',
-  tsx: 'typescriptreact',
-  py: 'python',
-  sh: 'shellscript',
-  bash: 'shellscript',
-  zsh: 'shellscript',
-  shell: 'shellscript',
-  console: 'shellscript',
-  yml: 'yaml',
-  md: 'markdown',
-  'c++': 'cpp',
-  cs: 'csharp',
-  'c#': 'csharp',
-  rs: 'rust',
-  golang: 'go',
-  html: 'html',
-  xml: 'xml',
-  text: 'plaintext',
-  txt: 'plaintext',
-  '': 'plaintext',
-};
-
-/** The VS Code language id for a code fence's language (`ts` -> `typescript`), for editor/openNew. */
-export function vscodeLanguageId(fence: string): string {
-  const name = fence.toLowerCase();
-  return vscodeIds[name] ?? name;
 }
 
 /** The fence's language: the first word of its info string (```ts title="x" -> ts). */

@@ -1,7 +1,7 @@
 // <gb-markdown>: one message's markdown, re-rendered at most once a frame (less often when big), inert links, code actions.
-import { vscodeLanguageId } from './highlight';
-import { renderMarkdownInto, type RenderJob } from './progressive';
+import { fenceLanguageId } from '../../../src/protocol/fence-languages';
 import type { CodeAction } from '../../panel/panel-store';
+import { renderMarkdownInto, type RenderJob } from './progressive';
 
 /** What the rendered markdown can ask for; the panel store does it. */
 export interface MarkdownActions {
@@ -111,7 +111,7 @@ export class MarkdownView extends HTMLElement {
     const action = button.dataset.action;
     if (!block || !isCodeAction(action) || !this.actions) return;
     const code = (block.querySelector('code')?.textContent ?? '').replace(/\n$/, '');
-    const ok = await this.actions.codeAction(action, code, vscodeLanguageId(block.dataset.lang ?? ''));
+    const ok = await this.actions.codeAction(action, code, fenceLanguageId(block.dataset.lang ?? ''));
     if (!ok || action !== 'copy') return;
     // brief confirmation on the button itself (and for screen readers, its label)
     const icon = button.querySelector('.codicon');
