@@ -44,7 +44,8 @@ class ScriptedEngine implements ChatEngine {
     onChunk({ kind: 'prompt', tokens: prompt, contextLength: this.contextLength });
     await new Promise((r) => setTimeout(r, 2));
     const full = prompt >= this.contextLength;
-    if (full && this.whenFull === 'throws') {
+    const whenFull = this.whenFull;
+    if (full && whenFull === 'throws') {
       this.abortedAtEnd = signal.aborted;
       throw Object.assign(new Error(`the sequence needs ${prompt} positions`), { code: 'context-length' });
     }
@@ -66,7 +67,7 @@ class ScriptedEngine implements ChatEngine {
         text: pieces.slice(0, sent).join(''),
         tokens: Array.from({ length: sent }, (_, i) => i),
         promptTokens: Array.from({ length: prompt }, (_, i) => i),
-        stopReason: full ? this.whenFull : signal.aborted ? 'cancelled' : 'eos',
+        stopReason: full && whenFull !== 'throws' ? whenFull : signal.aborted ? 'cancelled' : 'eos',
         executionProvider: 'cpu',
         timings: { prefillMs: 1, firstTokenMs: 2, decodeTokensPerSecond: 42, totalMs: 3 },
       },
@@ -197,6 +198,32 @@ describe('chat service', () => {
       }
     });
   }
+
+  test('an answer parses no conversation file; history/changed still comes at its start and end', async () => {
+    const dir = join(root, `c${dirs++}`);
+    const window = new HistoryStore(dir);
+    for (let i = 0; i < 5; i++) {
+      await window.save({ id: `old${i}`, title: `old ${i}`, createdAt: i, updatedAt: i, messages: [] });
+    }
+    const engine = new ScriptedEngine(['fine']);
+    const { chat, events, finished } = setup(engine, dir);
+    assert.equal((await chat.list()).length, 5);
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = (...args: Parameters<typeof parse>) => (parses++, parse(...args) as unknown);
+    try {
+      const done = finished();
+      await chat.send(null, 'q', []);
+      await done;
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.equal(parses, 0);
+    const lists = events
+      .filter((e) => e.method === 'history/changed')
+      .map((e) => (e.params as { conversations: unknown[] }).conversations.length);
+    assert.deepEqual(lists, [6, 6]);
+  });
 
   test('context use counts the draft and attachments as the next message', async () => {
     const engine = new ScriptedEngine([]);

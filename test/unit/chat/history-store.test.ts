@@ -1,6 +1,14 @@
 // Conversation files: round trips, interrupted writes and corrupt files never lose or break the history.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -86,9 +94,81 @@ describe('history store', () => {
     assert.equal((await store.load('s'))?.messages[1]?.state, 'stopped');
   });
 
+  test('list() reads a file again only once its stat changed; files it already knows are not parsed', async () => {
+    const dir = freshDir();
+    const store = new HistoryStore(dir);
+    for (const id of ['a', 'b', 'c']) await store.save(conversation(id, 1, `first ${id}`));
+    const parses = countParses();
+    try {
+      // saved by this store: listed from the index, no file read back
+      assert.deepEqual((await store.list()).map((s) => s.title).sort(), ['first a', 'first b', 'first c']);
+      assert.equal(parses.count, 0);
+      // a fresh store (a new window) reads each file once, then not again
+      const fresh = new HistoryStore(dir);
+      await fresh.list();
+      assert.equal(parses.count, 3);
+      await fresh.list();
+      await fresh.list();
+      assert.equal(parses.count, 3);
+    } finally {
+      parses.restore();
+    }
+    // the same size, mtime and inode: the index is trusted, so the new content is not noticed (a whole-second
+    // mtime, so that setting it back is exact)
+    const file = join(dir, 'a.json');
+    const second = new Date(2_000_000_000_000);
+    utimesSync(file, second, second);
+    assert.ok((await store.list()).some((s) => s.title === 'first a'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('first a', 'other a'));
+    utimesSync(file, second, second);
+    assert.ok((await store.list()).some((s) => s.title === 'first a'));
+    // a real change (another size and mtime) is read again
+    writeFileSync(file, readFileSync(file, 'utf8').replace('other a', 'changed a'));
+    const titles = (await store.list()).map((s) => s.title);
+    assert.ok(titles.includes('changed a') && !titles.includes('first a'), titles.join());
+  });
+
+  test('conversations written or deleted by another window on the same folder show up in list()', async () => {
+    const dir = freshDir();
+    const here = new HistoryStore(dir);
+    const there = new HistoryStore(dir);
+    await here.save(conversation('mine', 1, 'mine'));
+    await there.save(conversation('kept', 2, 'kept'));
+    assert.deepEqual(
+      (await here.list()).map((s) => s.id),
+      ['kept', 'mine'],
+    );
+    await there.save(conversation('theirs', 3, 'theirs'));
+    await there.save(conversation('mine', 4, 'mine, answered there'));
+    await there.delete('kept');
+    assert.deepEqual(
+      (await here.list()).map((s) => [s.id, s.title]),
+      [
+        ['mine', 'mine, answered there'],
+        ['theirs', 'theirs'],
+      ],
+    );
+    await here.delete('theirs');
+    assert.deepEqual(
+      (await there.list()).map((s) => s.id),
+      ['mine'],
+    );
+  });
+
   test('ids that could leave the folder are refused', async () => {
     const store = new HistoryStore(freshDir());
     await assert.rejects(store.load('../../etc/passwd'), /not a conversation id/);
     await assert.rejects(store.save(conversation('../x', 1)), /not a conversation id/);
   });
 });
+
+/** Counts JSON.parse calls (how often a conversation file is parsed) until restored. */
+function countParses(): { count: number; restore: () => void } {
+  const parse = JSON.parse;
+  const spy = { count: 0, restore: () => void (JSON.parse = parse) };
+  JSON.parse = (...args: Parameters<typeof JSON.parse>) => {
+    spy.count++;
+    return parse(...args) as unknown;
+  };
+  return spy;
+}
