@@ -1,5 +1,5 @@
 // The panel's one link to its host: typed requests with replies, host notifications, saved UI state (DESIGN.md §3).
-import type { ErrorInfo, RequestId } from '../../src/protocol/envelope';
+import type { RequestId } from '../../src/protocol/envelope';
 import type {
   PanelMethod,
   PanelNotification,
@@ -25,10 +25,19 @@ export interface Messenger {
   setState(state: unknown): void;
 }
 
+/**
+ * An error as the webview reads it from a reply: the host's message and code, the code any string (the reply is
+ * untrusted input, and 'error' stands in when it has none).
+ */
+interface HostError {
+  code: string;
+  message: string;
+}
+
 /** The host answered a request with an error. */
 export class RequestError extends Error {
   readonly code: string;
-  constructor(info: ErrorInfo) {
+  constructor(info: HostError) {
     super(info.message);
     this.name = 'RequestError';
     this.code = info.code;
@@ -51,7 +60,7 @@ interface Pending {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function errorInfo(v: unknown): ErrorInfo {
+function errorInfo(v: unknown): HostError {
   if (isObject(v) && typeof v.message === 'string') {
     return { code: typeof v.code === 'string' ? v.code : 'error', message: v.message };
   }
