@@ -79,6 +79,7 @@ export class HistoryStore {
   async save(conversation: Conversation): Promise<void> {
     const target = this.file(conversation.id);
     const text = JSON.stringify(conversation);
+    const summary = summaryOf(conversation); // as written: the conversation may change while the write is under way
     const previous = this.writing.get(conversation.id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
@@ -96,7 +97,7 @@ export class HistoryStore {
         }
         await fs.rename(temp, target);
         // the rename keeps the file's mtime, size and inode: list() need not read back what was just written
-        this.index.set(`${conversation.id}.json`, indexed(stat, summaryOf(conversation)));
+        this.index.set(`${conversation.id}.json`, indexed(stat, summary));
       });
     this.writing.set(conversation.id, next);
     const forget = () => {
