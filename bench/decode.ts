@@ -4,7 +4,7 @@ import type * as TransformersJs from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { generate } from '../src/engine/generation/generate';
 import { disposeModel, loadModel } from '../src/engine/model/model';
-import type { ExecutionProviderChoice } from '../src/engine/model/session';
+import type { ExecutionProviderChoice } from '../src/protocol/engine-methods';
 import { bareLoop } from './bare-loop';
 
 export interface DecodeOptions {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Inspector } from '../src/engine/inspect/inspector';
 import { inspectableModel } from '../src/engine/inspect/loaded-model';
 import { loadModel } from '../src/engine/model/model';
-import type { ExecutionProviderChoice } from '../src/engine/model/session';
+import type { ExecutionProviderChoice } from '../src/protocol/engine-methods';
 
 const TARGET_512_MS = 250;
 

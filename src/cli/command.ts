@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { disposeModel, loadModel, type LoadedModel } from '../engine/model/model';
-import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../engine/model/session';
+import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../protocol/engine-methods';
 import { UsageError, type Args, type OptionSpec } from './args';
 
 /** Where a command writes; tests may capture it. */

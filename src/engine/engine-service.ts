@@ -11,6 +11,8 @@ import type {
   ScoreParams,
   ScoreSummary,
 } from '../protocol/engine-methods';
+import type { ErrorInfo } from '../protocol/envelope';
+import { isErrorCode, type ErrorCode } from '../protocol/errors';
 import { defaultCacheDir } from './cache-dir';
 import { encodeChat } from './model/chat-template';
 import { generate } from './generation/generate';
@@ -19,25 +21,13 @@ import { disposeModel, loadModel, type LoadedModel } from './model/model';
 import { scoreText } from './inspect/score';
 import { providerAvailability } from './model/session';
 import { StepThrough } from './generation/step-through';
-
-/** What a handler gets besides its params. */
-export interface RequestContext<C = unknown> {
-  signal: AbortSignal;
-  /** Sends one stream item (streamed methods only). */
-  stream(chunk: C): void;
-}
-
-export type Handler<M extends EngineMethod> = (
-  params: EngineParams<M>,
-  context: RequestContext<EngineChunk<M>>,
-) => Promise<EngineResult<M>>;
-
-export type HandlerTable = { [M in EngineMethod]?: Handler<M> };
+import * as check from './method-params';
+import type { MethodSpec, MethodTable, RequestContext } from './method-table';
 
 /** An error the engine reports with a stable code (the reply's error.code). */
 export class EngineError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -83,74 +73,111 @@ export class EngineService {
   /** Called after a model is loaded or replaced (the inspector hooks in here). */
   readonly onModelChange: ((model: LoadedModel | undefined) => void | Promise<void>)[] = [];
 
-  readonly handlers: HandlerTable = {
-    'engine/ping': async () => ({ pong: true }),
-    'model/load': (p) => this.exclusive(() => this.load(p)),
-    'model/info': async () => (this.current ? modelInfo(this.current) : null),
-    'model/generate': (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
-    'model/score': (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
-    'model/countTokens': async (p) => {
-      const model = this.requireModel();
-      return { tokens: this.promptIds(model, p).length, contextLength: model.dims.contextLength };
+  /** Every method: its params checker, its handler, and whether it streams. */
+  readonly methods: MethodTable = {
+    'engine/ping': { streams: false, check: check.none, handle: async () => ({ pong: true }) },
+    'model/load': { streams: false, check: check.load, handle: (p) => this.exclusive(() => this.load(p)) },
+    'model/info': {
+      streams: false,
+      check: check.none,
+      handle: async () => (this.current ? modelInfo(this.current) : null),
     },
-    'model/tokenize': async (p) => {
-      const model = this.requireModel();
-      if (typeof p?.text !== 'string')
-        throw new EngineError('bad-params', 'model/tokenize needs { text: string }');
-      return { ids: model.tokenizer.encodeIds(p.text, { addSpecialTokens: false }) };
+    'model/generate': {
+      streams: true,
+      check: check.generate,
+      handle: (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
     },
-    'step/start': (p) =>
-      this.exclusive(async () => {
+    'model/score': {
+      streams: false,
+      check: check.score,
+      handle: (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
+    },
+    'model/countTokens': {
+      streams: false,
+      check: check.promptOnly,
+      handle: async (p) => {
         const model = this.requireModel();
-        return this.steps.start(model, this.promptIds(model, p), count(p?.topK, 'topK', 20));
+        return { tokens: this.promptIds(model, p).length, contextLength: model.dims.contextLength };
+      },
+    },
+    'model/tokenize': {
+      streams: false,
+      check: check.textOnly,
+      handle: async (p) => ({
+        ids: this.requireModel().tokenizer.encodeIds(p.text, { addSpecialTokens: false }),
       }),
-    'step/append': (p) =>
-      this.exclusive(async () => {
+    },
+    'step/start': {
+      streams: false,
+      check: check.stepStart,
+      handle: (p) =>
+        this.exclusive(async () => {
+          const model = this.requireModel();
+          return this.steps.start(model, this.promptIds(model, p), p.topK ?? 20);
+        }),
+    },
+    'step/append': {
+      streams: false,
+      check: check.stepAppend,
+      handle: (p) =>
+        this.exclusive(async () => {
+          this.requireModel();
+          return this.steps.append(p.handle, p.id, p.topK ?? 20);
+        }),
+    },
+    'step/sample': {
+      streams: false,
+      check: check.stepSample,
+      handle: async (p) => {
         this.requireModel();
-        if (typeof p?.handle !== 'string' || !Number.isInteger(p.id)) {
-          throw new EngineError('bad-params', 'step/append needs { handle: string, id: integer }');
-        }
-        return this.steps.append(p.handle, p.id, count(p.topK, 'topK', 20));
-      }),
-    'step/sample': async (p) => {
-      this.requireModel();
-      const ok =
-        typeof p?.handle === 'string' &&
-        typeof p.temperature === 'number' &&
-        p.temperature >= 0 &&
-        Number.isInteger(p.seed) &&
-        (p.topP === undefined || (p.topP > 0 && p.topP <= 1));
-      if (!ok)
-        throw new EngineError(
-          'bad-params',
-          'step/sample needs { handle, temperature >= 0, seed: integer, topP in (0, 1] }',
-        );
-      return this.steps.sample(
-        p.handle,
-        {
-          temperature: p.temperature,
-          seed: p.seed,
-          ...(p.topK === undefined ? {} : { topK: count(p.topK, 'topK', 0) }),
-          ...(p.topP === undefined ? {} : { topP: p.topP }),
-        },
-        count(p.show, 'show', 20),
-      );
+        const { handle, show, ...sampling } = p;
+        return this.steps.sample(handle, sampling, show ?? 20);
+      },
     },
-    'step/release': async (p) => {
-      if (typeof p?.handle === 'string') this.steps.release(p.handle);
-      return undefined;
+    'step/release': {
+      streams: false,
+      check: check.handleOnly,
+      handle: async (p) => {
+        this.steps.release(p.handle);
+        return undefined;
+      },
     },
-    // a newer selection cancels a queued inspection before it runs
-    'inspect/run': (p, ctx) =>
-      this.exclusive(() => {
-        if (ctx.signal.aborted) throw new EngineError('cancelled', 'inspect/run was cancelled before it ran');
-        return this.inspection.run(this.requireModel(), p);
-      }),
-    'inspect/attention': (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
-    'inspect/thumbnails': (p) => this.exclusive(() => this.inspection.thumbnails(this.requireModel(), p)),
-    'inspect/lens': (p) => this.exclusive(() => this.inspection.lens(this.requireModel(), p)),
-    'inspect/neighbours': (p) => this.exclusive(() => this.inspection.neighbours(this.requireModel(), p)),
-    'inspect/release': (p) => this.exclusive(() => this.inspection.release(this.requireModel(), p)),
+    'inspect/run': {
+      streams: false,
+      check: check.inspect,
+      // a newer selection cancels a queued inspection before it runs
+      handle: (p, ctx) =>
+        this.exclusive(() => {
+          if (ctx.signal.aborted)
+            throw new EngineError('cancelled', 'inspect/run was cancelled before it ran');
+          return this.inspection.run(this.requireModel(), p);
+        }),
+    },
+    'inspect/attention': {
+      streams: false,
+      check: check.attention,
+      handle: (p) => this.exclusive(() => this.inspection.attention(this.requireModel(), p)),
+    },
+    'inspect/thumbnails': {
+      streams: false,
+      check: check.thumbnails,
+      handle: (p) => this.exclusive(() => this.inspection.thumbnails(this.requireModel(), p)),
+    },
+    'inspect/lens': {
+      streams: false,
+      check: check.lens,
+      handle: (p) => this.exclusive(() => this.inspection.lens(this.requireModel(), p)),
+    },
+    'inspect/neighbours': {
+      streams: false,
+      check: check.neighbours,
+      handle: (p) => this.exclusive(() => this.inspection.neighbours(this.requireModel(), p)),
+    },
+    'inspect/release': {
+      streams: false,
+      check: check.handleOnly,
+      handle: (p) => this.exclusive(() => this.inspection.release(this.requireModel(), p)),
+    },
   };
 
   constructor(options: EngineServiceOptions = {}) {
@@ -176,19 +203,25 @@ export class EngineService {
     return run;
   }
 
+  /** The method's spec, or an unknown-method error (the name comes from the channel: untrusted). */
+  method(name: string): MethodSpec<EngineMethod> {
+    if (!Object.hasOwn(this.methods, name)) {
+      throw new EngineError('unknown-method', `Unknown engine method: ${JSON.stringify(name).slice(0, 80)}`);
+    }
+    return this.methods[name as EngineMethod] as MethodSpec<EngineMethod>;
+  }
+
+  /** Checks the params of a request and runs its handler (every caller goes through here: IPC, CLI, tests). */
   async handle<M extends EngineMethod>(
     method: M,
-    params: EngineParams<M>,
+    params: EngineParams<M> | unknown,
     context: RequestContext<EngineChunk<M>>,
   ): Promise<EngineResult<M>> {
-    const handler = this.handlers[method] as Handler<M> | undefined;
-    if (!handler) throw new EngineError('unknown-method', `Unknown engine method: ${method}`);
-    return handler(params, context);
+    const spec = this.method(method) as unknown as MethodSpec<M>;
+    return spec.handle(spec.check(params), context);
   }
 
   async load(params: LoadParams): Promise<ModelInfo> {
-    if (typeof params?.dir !== 'string')
-      throw new EngineError('bad-params', 'model/load needs { dir: string }');
     const next = await loadModel(params.dir, {
       ...(params.dtype === undefined ? {} : { dtype: params.dtype }),
       ...(params.ep === undefined ? {} : { ep: params.ep }),
@@ -226,31 +259,16 @@ export class EngineService {
 
   /** The ids a prompt or chat messages encode to (the chat template renders messages). */
   private promptIds(model: LoadedModel, params: PromptParams): number[] {
-    if (Array.isArray(params?.messages)) {
-      const ok = params.messages.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string');
-      if (!ok) throw new EngineError('bad-params', 'messages must be { role: string, content: string }[]');
-      return encodeChat(model.folder, model.tokenizer, params.messages).ids;
-    }
-    if (typeof params?.prompt === 'string') return model.tokenizer.encodeIds(params.prompt);
-    throw new EngineError('bad-params', 'needs a prompt string or messages');
+    if (params.messages) return encodeChat(model.folder, model.tokenizer, params.messages).ids;
+    return model.tokenizer.encodeIds(params.prompt);
   }
 
   private async score(params: ScoreParams, signal: AbortSignal): Promise<ScoreSummary> {
-    if (typeof params?.text !== 'string')
-      throw new EngineError('bad-params', 'model/score needs { text: string }');
-    const r = await scoreText(this.requireModel(), params.text, {
+    return scoreText(this.requireModel(), params.text, {
       ...(params.window === undefined ? {} : { window: params.window }),
       ...(params.stride === undefined ? {} : { stride: params.stride }),
       signal,
     });
-    return {
-      bytes: r.bytes,
-      tokens: r.tokens,
-      bits: r.bits,
-      bitsPerByte: r.bitsPerByte,
-      ids: Int32Array.from(r.ids),
-      logprobs: r.logprobs,
-    };
   }
 
   async dispose(): Promise<void> {
@@ -258,15 +276,6 @@ export class EngineService {
     if (this.current) await disposeModel(this.current);
     this.current = undefined;
   }
-}
-
-/** An optional whole-number param in [0, 1000], or its default. */
-function count(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) {
-    throw new EngineError('bad-params', `${name} must be a whole number from 0 to 1000`);
-  }
-  return value;
 }
 
 function samplingOf(p: GenerateParams) {
@@ -277,14 +286,11 @@ function samplingOf(p: GenerateParams) {
   return out;
 }
 
-/** Maps any thrown value to the reply's { code, message }. */
-export function errorInfo(e: unknown): { code: string; message: string } {
+/** Maps any thrown value to the reply's { code, message }: a code outside the protocol's list is 'internal'. */
+export function errorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    return {
-      code: typeof code === 'string' && /^[a-z][a-z0-9-]*$/.test(code) ? code : 'internal',
-      message: e.message,
-    };
+    return { code: isErrorCode(code) ? code : 'internal', message: e.message };
   }
   return { code: 'internal', message: String(e) };
 }

@@ -1,11 +1,8 @@
 // Engine child-process entry (forked by the host): envelope requests over IPC -> EngineService; streams, cancel, errors.
 import type { Envelope, Request, RequestId } from '../protocol/envelope';
 import type { EngineMethod } from '../protocol/engine-methods';
-import { EngineService, errorInfo } from './engine-service';
 import { isRequest } from '../protocol/envelope-guards';
-
-/** Methods answered with `{ id, chunk }` items and `{ id, done }` instead of one reply. */
-const STREAMING = new Set<string>(['model/generate']);
+import { EngineService, errorInfo } from './engine-service';
 
 // GLASSBOX_CACHE_DIR: the host names a folder of its own (VS Code's global storage) for derived files
 const service = new EngineService();
@@ -30,13 +27,14 @@ async function handle(request: Request): Promise<void> {
   const { id, method } = request;
   const controller = new AbortController();
   inFlight.set(id, controller);
-  const streaming = STREAMING.has(method);
   try {
-    const result = await service.handle(method as EngineMethod, request.params as never, {
+    // the method table says whether the answer is a stream (chunks, then done) or one reply
+    const { streams } = service.method(method);
+    const result = await service.handle(method as EngineMethod, request.params, {
       signal: controller.signal,
       stream: (chunk) => send({ id, chunk }),
     });
-    send(streaming ? { id, done: true } : { id, result });
+    send(streams ? { id, done: true } : { id, result });
   } catch (e) {
     send({ id, error: errorInfo(e) });
   } finally {

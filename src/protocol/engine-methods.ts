@@ -1,21 +1,33 @@
-// The host -> engine method map: method name -> params, result and (streamed methods) chunk; pure types, imported by both sides.
+// The host -> engine method map: method name -> params, result and (streamed methods) chunk; the wire types of both sides.
 
-export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+/** Where a model may run; `auto` picks the best available. One list: settings, CLI and engine checks read it. */
+export const EXECUTION_PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
+export type ExecutionProviderChoice = (typeof EXECUTION_PROVIDER_CHOICES)[number];
 export type ExecutionProviderName = Exclude<ExecutionProviderChoice, 'auto'>;
 
-export interface ProviderInfo {
+export interface ProviderAvailability {
+  name: ExecutionProviderName;
+  /** False when the provider cannot work here; `reason` says why. */
+  available: boolean;
+  reason?: string;
+}
+
+/** Which provider a session runs on, and why the ones tried before it were not used. */
+export interface ProviderReport {
   requested: ExecutionProviderChoice;
   /** The provider the model actually runs on. */
   used: ExecutionProviderName;
   /** Providers tried before `used`, and why each was not used. */
   fallbacks: { provider: ExecutionProviderName; reason: string }[];
-  /** Everything this installation could offer here (decided without loading a model). */
-  available: { name: ExecutionProviderName; available: boolean; reason?: string }[];
 }
 
-export interface ModelInfo {
-  name: string;
-  dir: string;
+export interface ProviderInfo extends ProviderReport {
+  /** Everything this installation could offer here (decided without loading a model). */
+  available: ProviderAvailability[];
+}
+
+/** A model's dimensions, read from config.json (Llama/Qwen/Gemma/Phi-like and GPT-2-like key names). */
+export interface ModelDims {
   modelType: string;
   layers: number;
   heads: number;
@@ -24,6 +36,11 @@ export interface ModelInfo {
   hidden: number;
   vocab: number;
   contextLength: number;
+}
+
+export interface ModelInfo extends ModelDims {
+  name: string;
+  dir: string;
   dtype: string;
   onnxPath: string;
   bosId: number | null;
@@ -41,12 +58,18 @@ export interface LoadParams {
   threads?: number;
 }
 
+/** Next-token choice with Hugging Face semantics (generate and the step-through's sampling). */
 export interface SamplingParams {
+  /** Argmax instead of sampling (also when temperature is 0). */
   greedy?: boolean;
   temperature?: number;
+  /** Keep the k most likely tokens (ties with the k-th kept, as HF does); 0 or undefined: off. */
   topK?: number;
+  /** Keep the smallest most-likely set whose probability reaches p (HF TopPLogitsWarper); 1 or undefined: off. */
   topP?: number;
+  /** HF RepetitionPenaltyLogitsProcessor over every id seen so far (prompt included); 1 or undefined: off. */
   repetitionPenalty?: number;
+  /** Seed of the PRNG; the same seed, model and options give the same tokens. */
   seed?: number;
 }
 

@@ -1,4 +1,5 @@
-// The one message envelope shared by host, engine and webview (DESIGN.md §3); pure types, no runtime code.
+// The one message envelope shared by host, engine and webview (docs/ARCHITECTURE.md, "The protocol"); pure types.
+import type { ErrorCode } from './errors';
 
 /** Correlates a request with its reply or stream items; unique per sender and channel. */
 export type RequestId = number | string;
@@ -10,9 +11,9 @@ export interface Request<M extends string = string, P = unknown> {
   params?: P;
 }
 
-/** What went wrong; `code` is a short stable kebab-case name (`unknown-method`, `cancelled`). */
+/** What went wrong; `code` is a short stable kebab-case name from the one list (`unknown-method`, `cancelled`). */
 export interface ErrorInfo {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

@@ -3,6 +3,7 @@ import type {
   EngineMethods,
   InspectResult,
   NextDistribution,
+  StopReason,
   StepSampleResult,
   StepToken,
 } from './engine-methods';
@@ -29,7 +30,7 @@ export interface AnswerStats {
   tokens: number;
   tokensPerSecond: number;
   firstTokenMs: number;
-  stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
+  stopReason: StopReason;
   executionProvider: string;
   model: string;
   /** The generated token ids in order (what a replay in the step-through appends); absent in older answers. */

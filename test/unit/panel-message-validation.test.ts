@@ -1,7 +1,8 @@
 // Messages from the webview are untrusted: only well-formed requests with checked params get through.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadMessage, checkRequest } from '../../src/host/panel/message-validation';
+import { BadParams } from '../../src/protocol/checks';
+import { checkRequest } from '../../src/host/panel/message-validation';
 
 const attachment = {
   kind: 'selection',
@@ -86,7 +87,7 @@ test('unknown methods, prototype names and bad params are refused with a reason'
   for (const [message, reason] of refused) {
     assert.throws(
       () => checkRequest(message),
-      (e: unknown) => e instanceof BadMessage && reason.test(e.message),
+      (e: unknown) => e instanceof BadParams && reason.test(e.message),
       JSON.stringify(message).slice(0, 80),
     );
   }
@@ -137,7 +138,7 @@ test('inspector and step-through requests are checked field by field', () => {
   for (const [message, reason] of refused) {
     assert.throws(
       () => checkRequest(message),
-      (e: unknown) => e instanceof BadMessage && reason.test(e.message),
+      (e: unknown) => e instanceof BadParams && reason.test(e.message),
     );
   }
 });

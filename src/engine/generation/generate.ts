@@ -1,7 +1,8 @@
 // The generation loop: prefill, KV-cached decode, sampling, EOS/stop strings, UTF-8-safe streaming, cancel, timings.
 import type * as ort from 'onnxruntime-node';
+import type { SamplingParams, StopReason } from '../../protocol/engine-methods';
 import { checkContext, emptyCache, logitsRow, runStep, type StepModel } from '../model/forward';
-import { Sampler, type SamplingOptions } from './sampling';
+import { Sampler } from './sampling';
 import { StopStringWatcher } from './stop-strings';
 import type { TextTokenizer } from '../model/tokenizer';
 
@@ -12,7 +13,7 @@ export interface GenerationModel extends StepModel {
   eosIds: number[];
 }
 
-export interface GenerateOptions extends SamplingOptions {
+export interface GenerateOptions extends SamplingParams {
   /** Default 256. */
   maxNewTokens?: number;
   /** Generation stops when the text contains one; the text returned ends before it. */
@@ -27,8 +28,6 @@ export interface GenerateOptions extends SamplingOptions {
    */
   onChunk?: (chunk: { text: string; tokens: number[] }) => void;
 }
-
-export type StopReason = 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
 
 export interface GenerateTimings {
   /** The prompt's forward pass. */

@@ -1,13 +1,13 @@
 // Sampling defaults from a folder's generation_config.json, as Hugging Face generate() takes them.
-import type { SamplingOptions } from './sampling';
+import type { SamplingParams } from '../../protocol/engine-methods';
 
 /** do_sample false (or absent) means greedy; temperature/top_k/top_p/repetition_penalty carry over when set. */
 export function samplingDefaults(
   generationConfig: Record<string, unknown>,
-): SamplingOptions & { maxNewTokens?: number } {
+): SamplingParams & { maxNewTokens?: number } {
   const num = (k: string) =>
     typeof generationConfig[k] === 'number' ? (generationConfig[k] as number) : undefined;
-  const out: SamplingOptions & { maxNewTokens?: number } = {};
+  const out: SamplingParams & { maxNewTokens?: number } = {};
   if (generationConfig.do_sample !== true) out.greedy = true;
   const t = num('temperature');
   const k = num('top_k');

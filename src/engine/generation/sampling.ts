@@ -1,18 +1,5 @@
 // Next-token choice with Hugging Face semantics: repetition penalty, temperature, top-k, top-p, greedy; seeded PRNG.
-
-export interface SamplingOptions {
-  /** Argmax instead of sampling (also when temperature is 0). */
-  greedy?: boolean;
-  temperature?: number;
-  /** Keep the k most likely tokens (ties with the k-th kept, as HF does); 0 or undefined: off. */
-  topK?: number;
-  /** Keep the smallest most-likely set whose probability reaches p (HF TopPLogitsWarper); 1 or undefined: off. */
-  topP?: number;
-  /** HF RepetitionPenaltyLogitsProcessor over every id seen so far (prompt included); 1 or undefined: off. */
-  repetitionPenalty?: number;
-  /** Seed of the PRNG; the same seed, model and options give the same tokens. */
-  seed?: number;
-}
+import type { SamplingParams } from '../../protocol/engine-methods';
 
 /** mulberry32: small, fast, good enough for sampling; returns floats in [0, 1). */
 export function createRng(seed: number): () => number {
@@ -89,7 +76,7 @@ export function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
-function isGreedy(o: SamplingOptions): boolean {
+function isGreedy(o: SamplingParams): boolean {
   return o.greedy === true || o.temperature === 0;
 }
 
@@ -100,7 +87,7 @@ function isGreedy(o: SamplingOptions): boolean {
 export function distribution(
   logits: Float32Array,
   seen: Iterable<number>,
-  o: SamplingOptions,
+  o: SamplingParams,
 ): { logits: Float32Array; probs: Float64Array } {
   const x = Float32Array.from(logits);
   applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);
@@ -134,7 +121,7 @@ export function drawIndex(probs: Float64Array, rng: () => number): number {
 /** Chooses next tokens; keeps the PRNG state between calls so a seeded run is reproducible. */
 export class Sampler {
   private readonly rng: () => number;
-  constructor(private readonly options: SamplingOptions = {}) {
+  constructor(private readonly options: SamplingParams = {}) {
     this.rng = createRng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
   }
 

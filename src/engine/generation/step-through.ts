@@ -1,10 +1,11 @@
 // Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
 import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from '../model/forward';
 import type { LoadedModel } from '../model/model';
-import { createRng, distribution, drawIndex, softmax, type SamplingOptions } from './sampling';
+import { createRng, distribution, drawIndex, softmax } from './sampling';
 import { logSumExp, topK } from '../inspect/next-token-stats';
 import type {
   NextDistribution,
+  SamplingParams,
   StepAppendResult,
   StepSampleResult,
   StepToken,
@@ -78,7 +79,7 @@ export class StepThrough {
   }
 
   /** Re-samples the current position from its cached logits (no model run); the same seed gives the same token. */
-  sample(handle: string, options: SamplingOptions & { seed: number }, k = 20): StepSampleResult {
+  sample(handle: string, options: SamplingParams & { seed: number }, k = 20): StepSampleResult {
     const held = this.get(handle);
     const { probs } = distribution(held.logits, held.ids, options);
     const model = softmax(held.logits);

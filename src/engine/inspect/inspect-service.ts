@@ -1,4 +1,4 @@
-// The inspect/* request handlers: one Inspector per loaded model (made on first use), params checked, errors coded.
+// The inspect/* request handlers: one Inspector per loaded model (made on first use), ranges checked against it.
 import type {
   AttentionMatrix,
   InspectParams,
@@ -6,27 +6,10 @@ import type {
   LensLayerResult,
   NeighbourResult,
 } from '../../protocol/engine-methods';
+import { whole } from '../../protocol/checks';
 import type { LoadedModel } from '../model/model';
 import { Inspector } from './inspector';
 import { inspectableModel } from './loaded-model';
-
-/** A bad request (the reply's error.code is 'bad-params'). */
-export class BadParamsError extends Error {
-  readonly code = 'bad-params';
-}
-
-function integer(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BadParamsError(`${name} must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function handleOf(params: { handle?: unknown } | undefined): string {
-  if (typeof params?.handle !== 'string')
-    throw new BadParamsError('needs { handle: string } from inspect/run');
-  return params.handle;
-}
 
 export class InspectService {
   private inspector: Promise<Inspector> | undefined;
@@ -67,45 +50,38 @@ export class InspectService {
   }
 
   async run(model: LoadedModel, params: InspectParams): Promise<InspectResult> {
-    if (typeof params?.text !== 'string') throw new BadParamsError('inspect/run needs { text: string }');
-    const topK = params.topK === undefined ? 10 : integer(params.topK, 'topK', 1, 1000);
-    return (await this.current(model)).inspect(params.text, { topK });
+    return (await this.current(model)).inspect(params.text, { topK: params.topK ?? 10 });
   }
 
   async attention(
     model: LoadedModel,
     params: { handle: string; layer: number; head: number | 'mean' },
   ): Promise<AttentionMatrix> {
-    const handle = handleOf(params);
-    const layer = integer(params.layer, 'layer', 0, model.dims.layers - 1);
-    const head = params.head === 'mean' ? 'mean' : integer(params.head, 'head', 0, model.dims.heads - 1);
-    return (await this.current(model)).attention(handle, layer, head);
+    // the params' shape is checked at the engine boundary; their range depends on the model
+    const layer = whole(params.layer, 'layer', 0, model.dims.layers - 1);
+    const head = params.head === 'mean' ? 'mean' : whole(params.head, 'head', 0, model.dims.heads - 1);
+    return (await this.current(model)).attention(params.handle, layer, head);
   }
 
   async thumbnails(model: LoadedModel, params: { handle: string; size: number }): Promise<AttentionMatrix> {
-    const handle = handleOf(params);
-    return (await this.current(model)).thumbnails(handle, integer(params.size, 'size', 1, 256));
+    return (await this.current(model)).thumbnails(params.handle, params.size);
   }
 
   async lens(
     model: LoadedModel,
     params: { handle: string; position: number; topK?: number },
   ): Promise<LensLayerResult[]> {
-    const handle = handleOf(params);
-    const position = integer(params.position, 'position', 0, model.dims.contextLength);
-    const k = params.topK === undefined ? 10 : integer(params.topK, 'topK', 1, 1000);
-    return (await this.current(model)).lens(handle, position, k);
+    const position = whole(params.position, 'position', 0, model.dims.contextLength);
+    return (await this.current(model)).lens(params.handle, position, params.topK ?? 10);
   }
 
   async neighbours(model: LoadedModel, params: { id: number; topK?: number }): Promise<NeighbourResult[]> {
-    const id = integer(params?.id, 'id', 0, model.dims.vocab - 1);
-    const k = params.topK === undefined ? 10 : integer(params.topK, 'topK', 1, 1000);
-    return (await this.current(model)).neighbours(id, k);
+    const id = whole(params.id, 'id', 0, model.dims.vocab - 1);
+    return (await this.current(model)).neighbours(id, params.topK ?? 10);
   }
 
   async release(model: LoadedModel, params: { handle: string }): Promise<undefined> {
-    const handle = handleOf(params);
-    if (this.model === model && this.inspector) (await this.inspector).release(handle);
+    if (this.model === model && this.inspector) (await this.inspector).release(params.handle);
     return undefined;
   }
 

@@ -1,12 +1,18 @@
 // The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
 import { readFileSync } from 'node:fs';
+import type {
+  InspectPosition,
+  InspectResult,
+  InspectToken,
+  LensLayerResult,
+} from '../../protocol/engine-methods';
 import type * as ort from 'onnxruntime-node';
 import { replayHead, rotateQueries } from './attention-replay';
 import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention } from './graph-analysis';
 import { promoteOutputs } from './graph-edit';
 import { lensLogits } from './logit-lens';
 import { ModelWeights } from './model-weights';
-import { positionStats, topK, type PositionStats, type TopEntry } from './next-token-stats';
+import { positionStats, topK, type PositionStats } from './next-token-stats';
 import { decodeGraph, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
 
@@ -20,14 +26,6 @@ export class InspectError extends Error {
   }
 }
 
-export interface InspectedPiece {
-  id: number;
-  text: string;
-  bytes: Uint8Array;
-  start: number;
-  end: number;
-}
-
 /** What the inspector needs from a loaded model; the engine provides it. */
 export interface InspectableModel {
   onnxPath: string;
@@ -36,39 +34,12 @@ export interface InspectableModel {
   config: Record<string, unknown>;
   bosId: number | undefined;
   /** Tokens of `text` without special tokens, with spans into `text`. */
-  tokenize(text: string): InspectedPiece[];
+  tokenize(text: string): InspectToken[];
   tokenText(id: number): string;
   openSession(onnxPath: string): Promise<ort.InferenceSession>;
   /** One full pass over `ids` (no cache), returning `fetches` as float32 arrays. */
   run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, Float32Array>>;
 }
-
-export interface Inspection {
-  handle: string;
-  tokens: InspectedPiece[];
-  /** positions[i] scores tokens[i] given what precedes it; null for a first token no BOS precedes. */
-  positions: (NamedStats | null)[];
-  /** The BOS token the pass started with (attention matrices include it as row/column 0), if any. */
-  bos: { id: number; text: string } | null;
-  layers: number;
-  heads: number;
-  /** Set when the text had more tokens than the context holds: only the first `tokens.length` were inspected. */
-  truncated: { totalTokens: number; inspectedChars: number } | null;
-  attention: { available: true } | { available: false; reason: string };
-  lens: { available: true } | { available: false; reason: string };
-  timings: { tokenizeMs: number; forwardMs: number; statsMs: number };
-}
-
-export interface LensLayer {
-  layer: number;
-  top: NamedTop[];
-  /** Rank and probability of the actual token at this layer. */
-  rank: number;
-  prob: number;
-}
-
-export type NamedTop = TopEntry & { text: string };
-export type NamedStats = Omit<PositionStats, 'top'> & { top: NamedTop[] };
 
 interface Held {
   ids: number[];
@@ -112,7 +83,7 @@ export class Inspector {
     return new Inspector(model, graph, anatomy, session, options.budgetBytes ?? 256 * 2 ** 20);
   }
 
-  async inspect(text: string, options: { topK?: number } = {}): Promise<Inspection> {
+  async inspect(text: string, options: { topK?: number } = {}): Promise<InspectResult> {
     const k = options.topK ?? 10;
     const t0 = performance.now();
     const all = this.model.tokenize(text);
@@ -216,7 +187,7 @@ export class Inspector {
   }
 
   /** What each layer would predict for tokens[position] (embedding output first, the final layer last). */
-  async lens(handle: string, position: number, k = 10): Promise<LensLayer[]> {
+  async lens(handle: string, position: number, k = 10): Promise<LensLayerResult[]> {
     const { ids, offset } = this.get(handle);
     const why = this.lensUnavailable();
     if (why) throw new InspectError('unavailable', `logit lens unavailable: ${why}`);
@@ -227,7 +198,7 @@ export class Inspector {
     const actual = ids[position + offset] as number;
     const { norm, head } = this.weights.lens();
     const d = this.model.dims.hidden;
-    const out: LensLayer[] = [];
+    const out: LensLayerResult[] = [];
     const residual = await this.cachedMany(handle, ids, this.anatomy.residual as string[]);
     for (const [layer, states] of residual.entries()) {
       const h = states.subarray(row * d, (row + 1) * d);
@@ -254,7 +225,7 @@ export class Inspector {
     return topK(sims, k).map((v) => ({ id: v, text: this.model.tokenText(v), cosine: sims[v] as number }));
   }
 
-  private named(stats: PositionStats): NamedStats {
+  private named(stats: PositionStats): InspectPosition {
     return { ...stats, top: stats.top.map((t) => ({ ...t, text: this.model.tokenText(t.id) })) };
   }
 

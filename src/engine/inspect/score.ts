@@ -1,4 +1,5 @@
 // Scores a text: per-token log-probabilities over sliding windows (bounded memory), bits per byte.
+import type { ScoreSummary } from '../../protocol/engine-methods';
 import { emptyCache, runStep, type KvCache } from '../model/forward';
 import type { GenerationModel } from '../generation/generate';
 
@@ -10,19 +11,6 @@ export interface ScoreOptions {
   /** Tokens per forward pass inside a window (bounds the logits held at once; default 128). */
   chunk?: number;
   signal?: AbortSignal;
-}
-
-export interface ScoreResult {
-  /** UTF-8 bytes of the text. */
-  bytes: number;
-  /** Tokens of the text as the tokenizer encodes it by default (BOS included when it adds one). */
-  tokens: number;
-  ids: number[];
-  /** logprobs[i]: natural-log probability of ids[i] given what precedes it; NaN for ids[0] (nothing precedes it). */
-  logprobs: Float64Array;
-  /** Total surprisal of ids[1..] in bits. */
-  bits: number;
-  bitsPerByte: number;
 }
 
 /** log softmax(row)[target] in float64. */
@@ -71,12 +59,19 @@ export async function scoreText(
   model: GenerationModel,
   text: string,
   options: ScoreOptions = {},
-): Promise<ScoreResult> {
+): Promise<ScoreSummary> {
   const ids = model.tokenizer.encodeIds(text);
   const logprobs = await scoreIds(model, ids, options);
   let nats = 0;
   for (let i = 1; i < logprobs.length; i++) nats -= logprobs[i] as number;
   const bytes = new TextEncoder().encode(text).length;
   const bits = nats / Math.LN2;
-  return { bytes, tokens: ids.length, ids, logprobs, bits, bitsPerByte: bytes > 0 ? bits / bytes : 0 };
+  return {
+    bytes,
+    tokens: ids.length,
+    ids: Int32Array.from(ids),
+    logprobs,
+    bits,
+    bitsPerByte: bytes > 0 ? bits / bytes : 0,
+  };
 }

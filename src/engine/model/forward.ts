@@ -1,7 +1,7 @@
 // One decoder step: builds the feeds (ids, mask, positions, KV cache), runs the session, keeps present as the next past.
 import * as ort from 'onnxruntime-node';
 import type { GraphSignature } from './graph-check';
-import type { ModelDims } from './model-config';
+import type { ModelDims } from '../../protocol/engine-methods';
 
 /** What a step needs to know about the model. */
 export interface StepModel {

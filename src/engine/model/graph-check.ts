@@ -1,6 +1,6 @@
 // Checks an ONNX decoder's inputs/outputs (names, KV shapes, dtypes) against the folder's config before any run.
 import type * as ort from 'onnxruntime-node';
-import type { ModelDims } from './model-config';
+import type { ModelDims } from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
 
 /** What the decoder graph takes and gives, as the forward step needs it. */

@@ -1,16 +1,6 @@
 // Normalises Hugging Face config.json dimensions (Llama/Qwen/Gemma/Phi-like and GPT-2-like key names).
+import type { ModelDims } from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
-
-export interface ModelDims {
-  modelType: string;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  hidden: number;
-  vocab: number;
-  contextLength: number;
-}
 
 /** model_type values whose config uses the Llama-style key names. */
 const LLAMA_STYLE = new Set([

@@ -1,8 +1,6 @@
 // ModelFolderError: the one error type for a model folder that cannot be used, with a stable code.
 
-/** Stable names for what is wrong with a model folder (tests and the UI switch on these). */
-export type ModelFolderErrorCode =
-  'missing-file' | 'bad-json' | 'bad-config' | 'unknown-model-type' | 'bad-onnx' | 'graph-mismatch';
+import type { ModelFolderErrorCode } from '../../protocol/errors';
 
 export class ModelFolderError extends Error {
   override readonly name = 'ModelFolderError';

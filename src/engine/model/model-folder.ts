@@ -1,11 +1,11 @@
 // Reads and validates a Transformers.js/Optimum model folder: configs, tokenizer files, chat template, ONNX file.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { idList, normaliseDims, type ModelDims } from './model-config';
+import type { ModelDims } from '../../protocol/engine-methods';
+import { idList, normaliseDims } from './model-config';
 import { ModelFolderError } from './model-errors';
 
-export { ModelFolderError, type ModelFolderErrorCode } from './model-errors';
-export type { ModelDims } from './model-config';
+export { ModelFolderError } from './model-errors';
 
 type Json = Record<string, unknown>;
 

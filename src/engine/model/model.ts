@@ -1,9 +1,10 @@
 // A loaded model: validated folder + tokenizer + ORT session on the chosen provider + checked graph signature.
 import type * as ort from 'onnxruntime-node';
 import { checkGraph, type GraphSignature } from './graph-check';
-import type { ModelDims } from './model-config';
+import type { ModelDims } from '../../protocol/engine-methods';
 import { loadModelFolder, type ModelFolder } from './model-folder';
-import { createSession, type ExecutionProviderChoice, type ProviderReport } from './session';
+import type { ExecutionProviderChoice, ProviderReport } from '../../protocol/engine-methods';
+import { createSession } from './session';
 import { TextTokenizer } from './tokenizer';
 
 export interface LoadOptions {

@@ -2,34 +2,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProviderChoice, ExecutionProviderName } from '../../protocol/engine-methods';
+import type {
+  ExecutionProviderChoice,
+  ExecutionProviderName as ExecutionProvider,
+  ProviderAvailability,
+  ProviderReport,
+} from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
-
-export type { ExecutionProviderChoice } from '../../protocol/engine-methods';
-export type ExecutionProvider = ExecutionProviderName;
-export const EXECUTION_PROVIDER_CHOICES: readonly ExecutionProviderChoice[] = [
-  'auto',
-  'cpu',
-  'cuda',
-  'webgpu',
-  'dml',
-  'coreml',
-];
-
-export interface ProviderAvailability {
-  name: ExecutionProvider;
-  /** False when the provider cannot work here; `reason` says why. */
-  available: boolean;
-  reason?: string;
-}
-
-export interface ProviderReport {
-  requested: ExecutionProviderChoice;
-  /** The provider the session actually runs on. */
-  used: ExecutionProvider;
-  /** Every provider tried before `used`, with why it was not used. */
-  fallbacks: { provider: ExecutionProvider; reason: string }[];
-}
 
 export interface CreateSessionOptions {
   ep?: ExecutionProviderChoice;

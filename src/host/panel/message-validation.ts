@@ -1,38 +1,34 @@
 // Checks every message from the webview (untrusted) before use: the envelope, the method, and each method's params.
+import {
+  BadParams,
+  CONVERSATION_ID,
+  ENGINE_HANDLE,
+  flag,
+  isRecord,
+  matches,
+  record,
+  text as checkText,
+  whole,
+  type Rec,
+} from '../../protocol/checks';
 import type { RequestId } from '../../protocol/envelope';
 import type { Attachment, PanelMethod, PanelParams } from '../../protocol/panel-methods';
 
-export class BadMessage extends Error {
-  readonly code = 'bad-params';
-}
-
 const MAX_TEXT = 1_000_000;
-const ID = /^[A-Za-z0-9-]{1,64}$/;
 
-type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function text(v: unknown, name: string, max = MAX_TEXT): string {
-  if (typeof v !== 'string') throw new BadMessage(`${name} must be a string`);
-  if (v.length > max) throw new BadMessage(`${name} is too long (${v.length} characters, at most ${max})`);
-  return v;
-}
-
-function id(v: unknown, name: string): string {
-  if (typeof v !== 'string' || !ID.test(v)) throw new BadMessage(`${name} must be a conversation id`);
-  return v;
-}
+const text = (v: unknown, name: string, max = MAX_TEXT): string => checkText(v, name, max);
+const id = (v: unknown, name: string): string => matches(v, name, CONVERSATION_ID, 'a conversation id');
 
 function line(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-    throw new BadMessage(`${name} must be a line number`);
+    throw new BadParams(`${name} must be a line number`);
   return v;
 }
 
 function attachments(v: unknown): Attachment[] {
-  if (!Array.isArray(v) || v.length > 20) throw new BadMessage('attachments must be a list of at most 20');
+  if (!Array.isArray(v) || v.length > 20) throw new BadParams('attachments must be a list of at most 20');
   return v.map((a, i) => {
-    if (!isRecord(a) || a.kind !== 'selection') throw new BadMessage(`attachments[${i}] is not a selection`);
+    if (!isRecord(a) || a.kind !== 'selection') throw new BadParams(`attachments[${i}] is not a selection`);
     return {
       kind: 'selection',
       file: text(a.file, 'attachment file', 4096),
@@ -44,28 +40,9 @@ function attachments(v: unknown): Attachment[] {
   });
 }
 
-function whole(v: unknown, name: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new BadMessage(`${name} must be a whole number from ${min} to ${max}`);
-  }
-  return v;
-}
+const handle = (v: unknown): string => matches(v, 'handle', ENGINE_HANDLE, 'an engine handle');
 
-function flag(v: unknown, name: string): boolean {
-  if (typeof v !== 'boolean') throw new BadMessage(`${name} must be true or false`);
-  return v;
-}
-
-function handle(v: unknown): string {
-  if (typeof v !== 'string' || !/^[a-z0-9]{1,32}$/.test(v))
-    throw new BadMessage('handle must be an engine handle');
-  return v;
-}
-
-const params = (p: unknown): Rec => {
-  if (!isRecord(p)) throw new BadMessage('params must be an object');
-  return p;
-};
+const params = (p: unknown): Rec => record(p);
 
 /** One checker per method: returns the params rebuilt from checked fields only. */
 const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
@@ -161,10 +138,10 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
   'step/sample': (p) => {
     const r = params(p);
     const topP = r.topP;
-    if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new BadMessage('topP must be in (0, 1]');
+    if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new BadParams('topP must be in (0, 1]');
     const temperature = r.temperature;
     if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 10)) {
-      throw new BadMessage('temperature must be from 0 to 10');
+      throw new BadParams('temperature must be from 0 to 10');
     }
     return {
       handle: handle(r.handle),
@@ -182,7 +159,7 @@ export type CheckedRequest = {
 
 /**
  * A request from the webview with checked params; undefined for anything that is not a request envelope at all.
- * A request for an unknown method or with bad params throws BadMessage (answered as an error reply).
+ * A request for an unknown method or with bad params throws BadParams (answered as an error reply).
  */
 export function checkRequest(message: unknown): CheckedRequest | undefined {
   if (!isRecord(message)) return undefined;
@@ -191,7 +168,7 @@ export function checkRequest(message: unknown): CheckedRequest | undefined {
   if (typeof message.method !== 'string') return undefined;
   const method = message.method as PanelMethod;
   if (!Object.hasOwn(CHECKS, method))
-    throw new BadMessage(`unknown method ${JSON.stringify(message.method).slice(0, 80)}`);
+    throw new BadParams(`unknown method ${JSON.stringify(message.method).slice(0, 80)}`);
   const check = CHECKS[method] as (p: unknown) => unknown;
   return { id: rid, method, params: check(message.params) } as CheckedRequest;
 }

@@ -10,7 +10,9 @@ import type {
   PanelParams,
   PanelResult,
 } from '../../protocol/panel-methods';
-import { BadMessage, checkRequest } from './message-validation';
+import { BadParams } from '../../protocol/checks';
+import { isErrorCode } from '../../protocol/errors';
+import { checkRequest } from './message-validation';
 import { webviewHtml } from './webview-html';
 
 export const PANEL_VIEW_ID = 'glassbox.panel';
@@ -112,14 +114,14 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
         for (const queued of this.queue.splice(0)) void view.webview.postMessage(queued);
       }
     } catch (e) {
-      const code = e instanceof BadMessage ? e.code : ((e as { code?: unknown }).code as string | undefined);
+      const code = (e as { code?: unknown } | undefined)?.code;
       const text = e instanceof Error ? e.message : String(e);
-      if (!(e instanceof BadMessage)) this.log.error(`panel: ${request.method} failed: ${text}`);
+      if (!(e instanceof BadParams)) this.log.error(`panel: ${request.method} failed: ${text}`);
       if (this.view === view) {
         void view.webview.postMessage({
           id: request.id,
           error: {
-            code: typeof code === 'string' && /^[a-z-]+$/.test(code) ? code : 'failed',
+            code: isErrorCode(code) ? code : 'internal',
             message: text,
           },
         });

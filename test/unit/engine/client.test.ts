@@ -116,6 +116,30 @@ describe('engine process', () => {
     assert.equal((await client.request('model/info', undefined))?.name, 'glassbox-tiny');
   });
 
+  test('the engine process checks params at its boundary: NaN (null over IPC) and 10,000 threads are refused', async () => {
+    for (const [params, says] of [
+      [{ prompt: 'x', maxNewTokens: NaN }, /maxNewTokens must be a whole number/],
+      [{ prompt: 'x', stopStrings: 'END' as unknown as string[] }, /stopStrings must be a list/],
+    ] as const) {
+      await assert.rejects(
+        client.stream('model/generate', params, () => undefined),
+        (e: unknown) => {
+          assert.ok(e instanceof EngineCallError);
+          assert.equal(e.code, 'bad-params');
+          assert.match(e.message, says);
+          return true;
+        },
+      );
+    }
+    const t0 = performance.now();
+    await assert.rejects(
+      client.request('model/load', { dir: bundledModel, threads: 10_000 }),
+      /threads must be/,
+    );
+    assert.ok(performance.now() - t0 < 5000, 'refused at once, not after starting 10,000 threads');
+    assert.equal((await client.request('model/info', undefined))?.name, 'glassbox-tiny');
+  });
+
   test('killing the engine mid-generation fails the call clearly; the next call restarts it with the model', async () => {
     const pid = client.pid as number;
     let killed = false;

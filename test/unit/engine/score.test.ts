@@ -30,7 +30,7 @@ for (const { name, dir } of modelFolders()) {
       const ours = await scoreText(model, text, { chunk: 7 });
       const d = dims(dir);
       const session = await openSession(dir);
-      const { logits } = await step(session, d, ours.ids, emptyPast(d));
+      const { logits } = await step(session, d, Array.from(ours.ids), emptyPast(d));
       await session.release();
       assert.ok(Number.isNaN(ours.logprobs[0]));
       let bits = 0;
@@ -51,7 +51,10 @@ for (const { name, dir } of modelFolders()) {
 describe('sliding windows over a text longer than the context', () => {
   test('each token is scored given its window: equals full passes over the same windows', async () => {
     const model = loaded.find((m) => m.folder.name === 'gpt2') as LoadedModel;
-    const long = readFileSync(join(repoRoot, 'src', 'engine', 'model', 'tokenizer.ts'), 'utf8').slice(0, 4000);
+    const long = readFileSync(join(repoRoot, 'src', 'engine', 'model', 'tokenizer.ts'), 'utf8').slice(
+      0,
+      4000,
+    );
     const ids = model.tokenizer.encodeIds(long);
     const W = model.dims.contextLength;
     assert.ok(ids.length > 2 * W, `${ids.length} tokens`);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { EngineService, type RequestContext } from '../../../src/engine/engine-service';
+import { EngineService } from '../../../src/engine/engine-service';
+import type { RequestContext } from '../../../src/engine/method-table';
 import type { EngineMethod, EngineParams, EngineResult } from '../../../src/protocol/engine-methods';
 import {
   argmax,

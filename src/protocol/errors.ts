@@ -1,0 +1,44 @@
+// Every code a reply's error can carry, in one list (and its union type): engine, engine client, chat and panel.
+
+/** What is wrong with a model folder that cannot be used (model/load). */
+export const MODEL_FOLDER_ERROR_CODES = [
+  'missing-file',
+  'bad-json',
+  'bad-config',
+  'unknown-model-type',
+  'bad-onnx',
+  'graph-mismatch',
+] as const;
+export type ModelFolderErrorCode = (typeof MODEL_FOLDER_ERROR_CODES)[number];
+
+export const ERROR_CODES = [
+  // any channel
+  'bad-params',
+  'unknown-method',
+  'cancelled',
+  'internal',
+  // the engine
+  'no-model',
+  ...MODEL_FOLDER_ERROR_CODES,
+  'context-length',
+  'no-chat-template',
+  'bad-chat-template',
+  'unavailable',
+  'out-of-range',
+  'inspection-gone',
+  'step-gone',
+  // the engine client (the host's side of the engine channel)
+  'engine-exited',
+  'engine-disposed',
+  // the chat service
+  'not-found',
+  'busy',
+  'context-full',
+] as const;
+
+/** A stable kebab-case name for what went wrong; tests and the UI switch on it. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
