@@ -1,6 +1,6 @@
 // Typed glassbox.* settings: reading them, their defaults, and which changes need the model reloaded.
 import * as vscode from 'vscode';
-import type { ExecutionProviderChoice } from '../protocol/engine-methods';
+import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../protocol/engine-methods';
 
 export interface GlassboxConfig {
   /** A Hugging Face ONNX model folder; '' means the bundled model. */
@@ -11,8 +11,6 @@ export interface GlassboxConfig {
   maxNewTokens: number;
   systemPrompt: string;
 }
-
-const PROVIDERS: readonly ExecutionProviderChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are Glassbox, a helpful coding assistant running locally in VS Code. Answer concisely, in Markdown.';
@@ -29,7 +27,7 @@ export function readConfig(): GlassboxConfig {
   const ep = c.get<string>('executionProvider', 'auto');
   return {
     modelPath: (c.get<string>('modelPath', '') ?? '').trim(),
-    executionProvider: (PROVIDERS as readonly string[]).includes(ep)
+    executionProvider: (EXECUTION_PROVIDER_CHOICES as readonly string[]).includes(ep)
       ? (ep as ExecutionProviderChoice)
       : 'auto',
     temperature: clamp(c.get('temperature'), 0, 2, 0.7),

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isReply } from '../../src/protocol/envelope-guards';
+import { EXECUTION_PROVIDER_CHOICES } from '../../src/protocol/engine-methods';
 import type { Reply, Request } from '../../src/protocol/envelope';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -53,4 +54,12 @@ test("package.json's main and bin files exist after build", () => {
   const files = [manifest.main, ...Object.values(manifest.bin)];
   assert.ok(files.length >= 2);
   for (const file of files) assert.ok(existsSync(join(root, file)), `${file} is missing`);
+});
+
+test("the manifest's glassbox.executionProvider choices are the protocol's list", () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { enum?: string[] }> } };
+  };
+  const setting = manifest.contributes.configuration.properties['glassbox.executionProvider'];
+  assert.deepEqual(setting?.enum, [...EXECUTION_PROVIDER_CHOICES]);
 });

@@ -3,9 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { CONVERSATION_ID } from '../../protocol/checks';
 import type { Conversation, ConversationSummary } from '../../protocol/panel-methods';
-
-const ID = /^[A-Za-z0-9-]{1,64}$/;
 
 export function summaryOf(c: Conversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length };
@@ -17,7 +16,7 @@ function isConversation(x: unknown): x is Conversation {
     typeof c === 'object' &&
     c !== null &&
     typeof c.id === 'string' &&
-    ID.test(c.id) &&
+    CONVERSATION_ID.test(c.id) &&
     typeof c.title === 'string' &&
     typeof c.createdAt === 'number' &&
     typeof c.updatedAt === 'number' &&
@@ -71,7 +70,7 @@ export class HistoryStore {
   }
 
   private file(id: string): string {
-    if (!ID.test(id)) throw new Error(`not a conversation id: ${JSON.stringify(id)}`);
+    if (!CONVERSATION_ID.test(id)) throw new Error(`not a conversation id: ${JSON.stringify(id)}`);
     return join(this.dir, `${id}.json`);
   }
 

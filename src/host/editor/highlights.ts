@@ -1,19 +1,16 @@
 // Editor highlights of an inspection: tokens coloured by the rank the model gave them (GLTR buckets), a hover per token.
 import * as vscode from 'vscode';
 import type { InspectPosition, InspectResult } from '../../protocol/engine-methods';
+import { RANK_BUCKETS, rankBucketIndex, type RankBucketId } from '../../protocol/rank-buckets';
 import type { InspectorController } from './inspector-controller';
 
-/** GLTR's buckets: the real token was the model's top-1, in its top 10, top 100, or beyond. */
-export const BUCKETS = [
-  { name: 'top-1', maxRank: 1, color: 'rgba(46, 160, 67, 0.28)' },
-  { name: 'top-10', maxRank: 10, color: 'rgba(210, 153, 34, 0.30)' },
-  { name: 'top-100', maxRank: 100, color: 'rgba(218, 54, 51, 0.28)' },
-  { name: 'beyond', maxRank: Infinity, color: 'rgba(163, 113, 247, 0.32)' },
-] as const;
-
-export function bucketOf(rank: number): number {
-  return BUCKETS.findIndex((b) => rank <= b.maxRank);
-}
+/** The editor's colour for each GLTR bucket (RANK_BUCKETS order: top-1, top-10, top-100, beyond). */
+const BUCKET_COLORS: Record<RankBucketId, string> = {
+  top1: 'rgba(46, 160, 67, 0.28)',
+  top10: 'rgba(210, 153, 34, 0.30)',
+  top100: 'rgba(218, 54, 51, 0.28)',
+  beyond: 'rgba(163, 113, 247, 0.32)',
+};
 
 const percent = (p: number) => `${(100 * p).toPrecision(3)}%`;
 /** Inline code that any text (quoted, escapes visible) cannot break out of. */
@@ -48,11 +45,11 @@ export function tokenHover(result: InspectResult, i: number): vscode.MarkdownStr
 }
 
 export class Highlights implements vscode.Disposable {
-  private readonly types = BUCKETS.map((b) =>
+  private readonly types = RANK_BUCKETS.map((b) =>
     vscode.window.createTextEditorDecorationType({
-      backgroundColor: b.color,
+      backgroundColor: BUCKET_COLORS[b.id],
       borderRadius: '2px',
-      overviewRulerColor: b.color,
+      overviewRulerColor: BUCKET_COLORS[b.id],
       overviewRulerLane: vscode.OverviewRulerLane.Center,
     }),
   );
@@ -70,7 +67,7 @@ export class Highlights implements vscode.Disposable {
   }
 
   /** How many ranges each bucket decorates now (what the editor shows). */
-  counts: number[] = BUCKETS.map(() => 0);
+  counts: number[] = RANK_BUCKETS.map(() => 0);
 
   private apply(): void {
     const c = this.inspector.inspected;
@@ -81,13 +78,13 @@ export class Highlights implements vscode.Disposable {
         c &&
         editor.document.uri.toString() === c.uri.toString() &&
         editor.document.version === c.version;
-      const ranges: vscode.Range[][] = BUCKETS.map(() => []);
+      const ranges: vscode.Range[][] = RANK_BUCKETS.map(() => []);
       if (mine) {
         const doc = editor.document;
         c.result.tokens.forEach((t, i) => {
           const p = c.result.positions[i];
           if (!p || t.start === t.end) return;
-          ranges[bucketOf(p.rank)]?.push(
+          ranges[rankBucketIndex(p.rank)]?.push(
             new vscode.Range(
               doc.positionAt(c.source.start + t.start),
               doc.positionAt(c.source.start + t.end),

@@ -5,37 +5,15 @@ import type { ChatService } from '../chat/chat-service';
 import type { InspectorController } from '../editor/inspector-controller';
 import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
+import { fenceLanguageId } from '../../protocol/fence-languages';
 import type { Conversation } from '../../protocol/panel-methods';
 import type { PanelHandlers } from './panel-view';
 
 const CURRENT_KEY = 'glassbox.currentConversation';
 const NOTICE_KEY = 'glassbox.bundledNoticeDismissed';
 
-/** Fence names models write -> VS Code language ids. */
-const LANGUAGE_ALIASES: Record<string, string> = {
-  js: 'javascript',
-  jsx: 'javascriptreact',
-  ts: 'typescript',
-  tsx: 'typescriptreact',
-  py: 'python',
-  sh: 'shellscript',
-  bash: 'shellscript',
-  shell: 'shellscript',
-  zsh: 'shellscript',
-  yml: 'yaml',
-  md: 'markdown',
-  rs: 'rust',
-  rb: 'ruby',
-  cs: 'csharp',
-  'c++': 'cpp',
-  golang: 'go',
-  text: 'plaintext',
-  txt: 'plaintext',
-};
-
 export async function languageId(fence: string): Promise<string> {
-  const name = fence.trim().toLowerCase();
-  const id = LANGUAGE_ALIASES[name] ?? name;
+  const id = fenceLanguageId(fence);
   return id && (await vscode.languages.getLanguages()).includes(id) ? id : 'plaintext';
 }
 

@@ -116,7 +116,7 @@ describe('engine process', () => {
     assert.equal((await client.request('model/info', undefined))?.name, 'glassbox-tiny');
   });
 
-  test('the engine process checks params at its boundary: NaN (null over IPC) and 10,000 threads are refused', async () => {
+  test('the engine process checks params at its boundary: NaN, a string for a list and 10,000 threads are refused', async () => {
     for (const [params, says] of [
       [{ prompt: 'x', maxNewTokens: NaN }, /maxNewTokens must be a whole number/],
       [{ prompt: 'x', stopStrings: 'END' as unknown as string[] }, /stopStrings must be a list/],
