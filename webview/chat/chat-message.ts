@@ -1,8 +1,8 @@
 // <gb-message>: one chat message: the user's text with its attachments, or the model's markdown with state and stats.
 import { html, nothing } from 'lit';
 import type { Attachment, ChatMessage } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel/panel-store';
 import { LightElement } from '../shared/light-element';
+import type { ChatStore } from './chat-store';
 import { attachmentLabel } from './composer';
 
 const stopReasons: Record<string, string> = {
@@ -20,7 +20,7 @@ export class ChatMessageView extends LightElement {
     last: { type: Boolean },
   };
   declare message: ChatMessage;
-  declare store: PanelStore;
+  declare store: ChatStore;
   declare last: boolean;
 
   constructor() {

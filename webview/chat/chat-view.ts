@@ -1,19 +1,19 @@
 // <gb-chat>: the Chat tab: toolbar (history, new chat), the history list when open, the messages and the composer.
 import { html, nothing } from 'lit';
-import type { PanelStore } from '../panel/panel-store';
 import { LightElement } from '../shared/light-element';
+import { StoreWatcher } from '../shared/store';
+import type { ChatStore } from './chat-store';
 import type { Composer } from './composer';
 import type { MessageList } from './message-list';
 
 export class ChatView extends LightElement {
   static override properties = {
     store: { attribute: false },
-    version: { attribute: false },
     historyOpen: { state: true },
   };
-  declare store: PanelStore;
-  declare version: number;
+  declare store: ChatStore;
   declare historyOpen: boolean;
+  private readonly watcher = new StoreWatcher(this);
   private readonly onAttached = () => void this.updateComplete.then(() => this.composer?.focusInput());
 
   constructor() {

@@ -1,15 +1,15 @@
 // <gb-composer>: attachment chips, the message input (Enter sends, Shift+Enter breaks the line), Send/Stop, context meter.
 import { html, nothing } from 'lit';
 import type { Attachment } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel/panel-store';
 import { LightElement } from '../shared/light-element';
+import type { ChatStore } from './chat-store';
 
 export const attachmentLabel = (a: Attachment) =>
   `${a.file}:${a.startLine === a.endLine ? a.startLine : `${a.startLine}-${a.endLine}`}`;
 
 export class Composer extends LightElement {
   static override properties = { store: { attribute: false }, version: { attribute: false } };
-  declare store: PanelStore;
+  declare store: ChatStore;
   declare version: number;
 
   /** Puts the keyboard in the message input. */
@@ -57,7 +57,7 @@ export class Composer extends LightElement {
   override render() {
     const s = this.store;
     const blocked = s.sendBlockedReason;
-    const attachments = s.ui.attachments;
+    const attachments = s.attachments;
     return html`
       ${
         attachments.length
@@ -72,7 +72,7 @@ export class Composer extends LightElement {
         placeholder="Ask about your code… (Enter to send, Shift+Enter for a new line)"
         resize="vertical"
         rows="3"
-        .value=${s.ui.draft}
+        .value=${s.draft}
         @input=${(e: Event) => this.onInput(e)}
         @keydown=${(e: KeyboardEvent) => this.onKeyDown(e)}
       ></vscode-textarea>

@@ -1,8 +1,8 @@
 // <gb-history>: stored conversations, newest first; open one, or delete it after an inline confirmation.
 import { html } from 'lit';
 import type { ConversationSummary } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel/panel-store';
 import { LightElement } from '../shared/light-element';
+import type { ChatStore } from './chat-store';
 
 const when = (ms: number) =>
   new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -18,7 +18,7 @@ export class HistoryList extends LightElement {
   };
   declare conversations: ConversationSummary[];
   declare currentId: string | null;
-  declare store: PanelStore;
+  declare store: ChatStore;
   /** The conversation whose delete is waiting for confirmation. */
   declare confirming: string | null;
 

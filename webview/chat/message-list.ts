@@ -2,8 +2,8 @@
 import { html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Conversation } from '../../src/protocol/panel-methods';
-import type { PanelStore } from '../panel/panel-store';
 import { LightElement } from '../shared/light-element';
+import type { ChatStore } from './chat-store';
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 32;
@@ -11,7 +11,7 @@ const STICK_PX = 32;
 export class MessageList extends LightElement {
   static override properties = { conversation: { attribute: false }, store: { attribute: false } };
   declare conversation: Conversation | null;
-  declare store: PanelStore;
+  declare store: ChatStore;
   private stick = true;
   private shownId: string | null | undefined = undefined;
   private resizeObserver: ResizeObserver | null = null;

@@ -46,9 +46,7 @@ export class GlassboxApp extends LightElement {
         @vsc-tabs-select=${(e: VscTabsSelectEvent) => s.setTab(e.detail.selectedIndex === 1 ? 'inspector' : 'chat')}
       >
         <vscode-tab-header slot="header" class="tab-chat">Chat</vscode-tab-header>
-        <vscode-tab-panel class="panel-chat"
-          ><gb-chat .store=${s} .version=${s.version}></gb-chat
-        ></vscode-tab-panel>
+        <vscode-tab-panel class="panel-chat"><gb-chat .store=${s.chat}></gb-chat></vscode-tab-panel>
         <vscode-tab-header slot="header" class="tab-inspector">Inspector</vscode-tab-header>
         <vscode-tab-panel class="panel-inspector"
           ><gb-inspector .store=${s.inspector}></gb-inspector

@@ -1,6 +1,6 @@
 // <gb-markdown>: one message's markdown, re-rendered at most once a frame (less often when big), inert links, code actions.
 import { fenceLanguageId } from '../../../src/protocol/fence-languages';
-import type { CodeAction } from '../../panel/panel-store';
+import type { CodeAction } from '../chat-store';
 import { renderMarkdownInto, type RenderJob } from './progressive';
 
 /** What the rendered markdown can ask for; the panel store does it. */
