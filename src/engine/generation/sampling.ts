@@ -1,5 +1,6 @@
 // Next-token choice with Hugging Face semantics: repetition penalty, temperature, top-k, top-p, greedy; seeded PRNG.
 import type { SamplingParams } from '../../protocol/engine-methods';
+import { softmax } from '../math';
 
 /** mulberry32: small, fast, good enough for sampling; returns floats in [0, 1). */
 export function createRng(seed: number): () => number {
@@ -28,21 +29,6 @@ export function applyTopK(logits: Float32Array, k: number): void {
   if (!(k > 0) || k >= logits.length) return;
   const kth = Float32Array.from(logits).sort()[logits.length - k] as number;
   for (let i = 0; i < logits.length; i++) if ((logits[i] as number) < kth) logits[i] = -Infinity;
-}
-
-/** Softmax in float64 (masked -Infinity entries get 0). */
-export function softmax(logits: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
-  const out = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const e = Math.exp((logits[i] as number) - max);
-    out[i] = e;
-    sum += e;
-  }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / sum;
-  return out;
 }
 
 /**

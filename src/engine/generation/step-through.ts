@@ -1,8 +1,8 @@
 // Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
 import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from '../model/forward';
 import type { LoadedModel } from '../model/model';
-import { createRng, distribution, drawIndex, softmax } from './sampling';
-import { logSumExp, topK } from '../inspect/next-token-stats';
+import { createRng, distribution, drawIndex } from './sampling';
+import { entropy, logSumExp, softmax, topK } from '../math';
 import type {
   NextDistribution,
   SamplingParams,
@@ -108,11 +108,6 @@ export class StepThrough {
   private describe(held: Held, k: number): NextDistribution {
     const { logits, model } = held;
     const lse = logSumExp(logits);
-    let entropy = 0;
-    for (const v of logits) {
-      const lp = v - lse;
-      if (lp > -Infinity) entropy -= Math.exp(lp) * lp;
-    }
     const stopProb = model.eosIds.reduce((s, id) => s + Math.exp((logits[id] ?? -Infinity) - lse), 0);
     return {
       top: topK(logits, k).map((id) => ({
@@ -120,7 +115,7 @@ export class StepThrough {
         logit: logits[id] as number,
         prob: Math.exp((logits[id] as number) - lse),
       })),
-      entropy,
+      entropy: entropy(logits, lse),
       stopProb,
       used: held.ids.length,
       contextLength: model.dims.contextLength,

@@ -1,20 +1,12 @@
 // Reads a float initializer's values from a decoded ONNX graph: inline raw/float data or an external data file.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
+import { halfToFloat } from '../math';
 import type { OnnxTensor } from './onnx-proto';
 
 const FLOAT = 1;
 const FLOAT16 = 10;
 const BFLOAT16 = 16;
-
-function float16ToFloat32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 function externalBytes(tensor: OnnxTensor, modelPath: string): Uint8Array {
   const kv = new Map(tensor.externalData.map((e) => [e.key, e.value]));
@@ -53,7 +45,7 @@ export function readFloats(tensor: OnnxTensor, modelPath: string): Float32Array 
   if (tensor.dataType === FLOAT && raw.byteLength === 4 * count) {
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
   } else if (tensor.dataType === FLOAT16 && raw.byteLength === 2 * count) {
-    for (let i = 0; i < count; i++) out[i] = float16ToFloat32(view.getUint16(2 * i, true));
+    for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
   } else if (tensor.dataType === BFLOAT16 && raw.byteLength === 2 * count) {
     for (let i = 0; i < count; i++)
       out[i] = new Float32Array(new Uint32Array([view.getUint16(2 * i, true) << 16]).buffer)[0] as number;

@@ -12,7 +12,8 @@ import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention }
 import { promoteOutputs } from './graph-edit';
 import { lensLogits } from './logit-lens';
 import { ModelWeights } from './model-weights';
-import { positionStats, topK, type PositionStats } from './next-token-stats';
+import { topK } from '../math';
+import { positionStats, type PositionStats } from './next-token-stats';
 import { decodeGraph, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
 

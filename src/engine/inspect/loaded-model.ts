@@ -1,12 +1,13 @@
 // Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
-import { emptyCache, halfToFloat, runStep } from '../model/forward';
+import { halvesToFloats } from '../math';
+import { emptyCache, runStep } from '../model/forward';
 import type { LoadedModel } from '../model/model';
 import { createSession } from '../model/session';
 import type { InspectableModel } from './inspector';
 
 function asFloat32(data: unknown): Float32Array {
   if (data instanceof Float32Array) return data;
-  if (data instanceof Uint16Array) return halfToFloat(data);
+  if (data instanceof Uint16Array) return halvesToFloats(data);
   throw new Error('an inspected tensor is neither float32 nor float16');
 }
 

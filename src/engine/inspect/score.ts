@@ -2,6 +2,7 @@
 import type { ScoreSummary } from '../../protocol/engine-methods';
 import { emptyCache, runStep, type KvCache } from '../model/forward';
 import type { GenerationModel } from '../generation/generate';
+import { logProb } from '../math';
 
 export interface ScoreOptions {
   /** Window length in tokens (default and maximum: the model's context). */
@@ -11,15 +12,6 @@ export interface ScoreOptions {
   /** Tokens per forward pass inside a window (bounds the logits held at once; default 128). */
   chunk?: number;
   signal?: AbortSignal;
-}
-
-/** log softmax(row)[target] in float64. */
-export function logProb(row: Float32Array, target: number): number {
-  let max = -Infinity;
-  for (const v of row) if (v > max) max = v;
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  return (row[target] as number) - max - Math.log(sum);
 }
 
 /** Log-probs of every id given its window's context; ids[0] gets NaN. */

@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import type { GraphSignature } from './graph-check';
 import type { ModelDims } from '../../protocol/engine-methods';
+import { halvesToFloats } from '../math';
 
 /** What a step needs to know about the model. */
 export interface StepModel {
@@ -62,31 +63,11 @@ function ones(length: number): ort.Tensor {
   return new ort.Tensor('int64', new BigInt64Array(length).fill(1n), [1, length]);
 }
 
-/** IEEE half -> float (logits of float16 graphs). */
-export function halfToFloat(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length);
-  for (let i = 0; i < h.length; i++) {
-    const v = h[i] as number;
-    const s = v & 0x8000 ? -1 : 1;
-    const e = (v >> 10) & 0x1f;
-    const f = v & 0x3ff;
-    out[i] =
-      e === 0
-        ? s * 2 ** -14 * (f / 1024)
-        : e === 31
-          ? f
-            ? NaN
-            : s * Infinity
-          : s * 2 ** (e - 15) * (1 + f / 1024);
-  }
-  return out;
-}
-
 function floats(t: ort.Tensor): Float32Array {
   if (t.type === 'float32') return t.data as Float32Array;
   if (t.type === 'float16') {
     const d = t.data as unknown;
-    return d instanceof Uint16Array ? halfToFloat(d) : Float32Array.from(d as ArrayLike<number>);
+    return d instanceof Uint16Array ? halvesToFloats(d) : Float32Array.from(d as ArrayLike<number>);
   }
   throw new Error(`logits are ${t.type}, expected float32 or float16`);
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rotateQueries } from '../../../src/engine/inspect/attention-replay';
-import { positionStats, topK } from '../../../src/engine/inspect/next-token-stats';
+import { topK } from '../../../src/engine/math';
+import { positionStats } from '../../../src/engine/inspect/next-token-stats';
 import { TensorCache } from '../../../src/engine/inspect/tensor-cache';
 
 function rng(seed: number): () => number {
