@@ -64,8 +64,7 @@ const bundles = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
-    // the bench compares against Transformers.js when it is installed (a dev dependency), never bundled
-    external: ['onnxruntime-node', '@huggingface/transformers'],
+    external: ['onnxruntime-node'],
     banner: { js: '#!/usr/bin/env node' },
     plugins: [executable],
   },

@@ -1,8 +1,16 @@
-// What a CLI command is (name, options, run) and the options and model loading every command shares.
+// What a CLI command is (name, options, run), the options every command shares, and the engine it drives in-process.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposeModel, loadModel, type LoadedModel } from '../engine/model/model';
-import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../protocol/engine-methods';
+import { EngineService } from '../engine/engine-service';
+import {
+  EXECUTION_PROVIDER_CHOICES,
+  type EngineChunk,
+  type EngineMethod,
+  type EngineParams,
+  type EngineResult,
+  type ExecutionProviderChoice,
+  type ModelInfo,
+} from '../protocol/engine-methods';
 import { UsageError, type Args, type OptionSpec } from './args';
 
 /** Where a command writes; tests may capture it. */
@@ -53,24 +61,39 @@ export function providerChoice(args: Args): ExecutionProviderChoice {
   return ep as ExecutionProviderChoice;
 }
 
-/** Loads --model (default bundled) on --ep with --dtype and --threads. */
-function loadFromArgs(args: Args): Promise<LoadedModel> {
-  const dtype = args.string('dtype');
-  const threads = args.int('threads', 1, 1024);
-  return loadModel(args.string('model') ?? defaultModelDir(), {
-    ep: providerChoice(args),
-    ...(dtype === undefined ? {} : { dtype }),
-    ...(threads === undefined ? {} : { threads }),
-  });
+/**
+ * The engine a command drives: the extension's EngineService, in this process, so the CLI takes the same request
+ * path and the same parameter checks as the extension and any other client.
+ */
+export interface CliEngine {
+  /** The model --model/--ep/--dtype/--threads loaded. */
+  info: ModelInfo;
+  call<M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    onChunk?: (chunk: EngineChunk<M>) => void,
+  ): Promise<EngineResult<M>>;
 }
 
-/** Loads the model the arguments name, runs `use` with it, and always frees it. */
-export async function withModel<T>(args: Args, use: (model: LoadedModel) => Promise<T>): Promise<T> {
-  const model = await loadFromArgs(args);
+/** Loads the model the arguments name (model/load), runs `use` with the engine, and always frees it. */
+export async function withModel<T>(args: Args, use: (engine: CliEngine) => Promise<T>): Promise<T> {
+  const dtype = args.string('dtype');
+  const threads = args.int('threads', 1, 1024);
+  const ep = providerChoice(args);
+  const service = new EngineService();
+  const signal = new AbortController().signal;
+  const call: CliEngine['call'] = (method, params, onChunk) =>
+    service.handle(method, params, { signal, stream: onChunk ?? (() => undefined) });
   try {
-    return await use(model);
+    const info = await call('model/load', {
+      dir: args.string('model') ?? defaultModelDir(),
+      ep,
+      ...(dtype === undefined ? {} : { dtype }),
+      ...(threads === undefined ? {} : { threads }),
+    });
+    return await use({ info, call });
   } finally {
-    await disposeModel(model);
+    await service.dispose();
   }
 }
 

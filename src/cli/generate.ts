@@ -1,21 +1,21 @@
 // `glassbox generate`: one prompt (or a one-message chat) through the engine; streams text or prints JSON.
-import { encodeChat } from '../engine/model/chat-template';
-import { generate, type GenerateOptions } from '../engine/generation/generate';
-import { samplingDefaults } from '../engine/generation/generation-config';
+import type { GenerateParams, GenerateSummary, SamplingParams } from '../protocol/engine-methods';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 const SAMPLING = ['temperature', 'top-k', 'top-p', 'seed'];
 
-/** Sampling: generation_config.json's defaults, then --greedy or the individual flags. */
-function samplingOptions(args: Args, config: Record<string, unknown>): GenerateOptions {
+type Sampling = SamplingParams & { maxNewTokens?: number };
+
+/** Sampling: the model's generation_config.json defaults, then --greedy or the individual flags. */
+function samplingOptions(args: Args, defaults: Sampling): Sampling {
   if (args.flag('greedy') && SAMPLING.some((s) => args.has(s))) {
     throw new UsageError(`--greedy cannot be combined with ${SAMPLING.map((s) => `--${s}`).join(', ')}`);
   }
-  const o: GenerateOptions = samplingDefaults(config);
+  const o: Sampling = { ...defaults };
   if (args.flag('greedy'))
     return { ...o, greedy: true, repetitionPenalty: args.number('repetition-penalty') ?? 1 };
-  const set = <K extends keyof GenerateOptions>(k: K, v: GenerateOptions[K] | undefined) => {
+  const set = <K extends keyof Sampling>(k: K, v: Sampling[K] | undefined) => {
     if (v !== undefined) o[k] = v;
   };
   if (SAMPLING.some((s) => args.has(s))) o.greedy = false;
@@ -31,25 +31,29 @@ function samplingOptions(args: Args, config: Record<string, unknown>): GenerateO
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const prompt = args.require('prompt');
-  return withModel(args, async (model) => {
-    const options = samplingOptions(args, model.folder.generationConfig);
+  return withModel(args, async ({ info, call }) => {
+    const params: GenerateParams = {
+      ...(args.flag('chat') ? { messages: [{ role: 'user', content: prompt }] } : { prompt }),
+      ...samplingOptions(args, info.generation),
+    };
     const maxNew = args.int('max-new-tokens', 1);
-    if (maxNew !== undefined) options.maxNewTokens = maxNew;
+    if (maxNew !== undefined) params.maxNewTokens = maxNew;
     const stop = args.string('stop');
-    if (stop !== undefined) options.stopStrings = [stop];
-    const ids = args.flag('chat')
-      ? encodeChat(model.folder, model.tokenizer, [{ role: 'user', content: prompt }]).ids
-      : model.tokenizer.encodeIds(prompt);
+    if (stop !== undefined) params.stopStrings = [stop];
     const json = args.flag('json');
-    if (!json) options.onChunk = (c) => c.text && io.stdout(c.text);
-    const r = await generate(model, ids, options);
+    let r: GenerateSummary | undefined;
+    await call('model/generate', params, (chunk) => {
+      if (chunk.kind === 'summary') r = chunk.summary;
+      else if (chunk.kind === 'text' && !json && chunk.text) io.stdout(chunk.text);
+    });
+    if (!r) throw new Error('the engine ended model/generate without a summary');
     if (json) {
       printJson(io, {
         text: r.text,
         tokens: r.tokens,
         promptTokens: r.promptTokens,
         stopReason: r.stopReason,
-        executionProvider: model.provider.used,
+        executionProvider: r.executionProvider,
         timings: {
           prefillMs: r.timings.prefillMs,
           firstTokenMs: r.timings.firstTokenMs,
@@ -60,7 +64,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
       io.stdout('\n');
       const t = r.timings;
       io.stderr(
-        `[${r.tokens.length} tokens, ${r.stopReason}; ${model.provider.used}; prefill ${t.prefillMs.toFixed(1)} ms, ` +
+        `[${r.tokens.length} tokens, ${r.stopReason}; ${r.executionProvider}; prefill ${t.prefillMs.toFixed(1)} ms, ` +
           `first token ${t.firstTokenMs.toFixed(1)} ms, ${t.decodeTokensPerSecond.toFixed(1)} tokens/s]\n`,
       );
     }

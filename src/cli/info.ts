@@ -1,12 +1,10 @@
 // `glassbox info`: the model's summary, context length, and the execution providers available and chosen.
-import { modelInfo } from '../engine/engine-service';
 import { describeProvider } from '../engine/model/session';
 import type { Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 async function run(args: Args, io: CliIO): Promise<number> {
-  return withModel(args, async (model) => {
-    const info = modelInfo(model);
+  return withModel(args, async ({ info }) => {
     if (args.flag('json')) {
       printJson(io, {
         model: info,
@@ -25,7 +23,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
       `dimensions   ${info.layers} layers, ${info.heads} heads (${info.kvHeads} key/value), head_dim ${info.headDim}, hidden ${info.hidden}, vocabulary ${info.vocab}`,
       `context      ${info.contextLength} tokens`,
       `special ids  bos ${info.bosId ?? 'none'}, eos ${info.eosIds.join(', ') || 'none'}; chat template: ${info.hasChatTemplate ? 'yes' : 'no'}`,
-      `provider     ${describeProvider(model.provider)}`,
+      `provider     ${describeProvider(info.executionProvider)}`,
       ...info.executionProvider.available.map(
         (p) => `  ${p.name.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason ?? ''}`}`,
       ),

@@ -1,8 +1,5 @@
 // `glassbox inspect`: tokens, per-position next-token numbers and (with --attention L:H) one head's attention for a file span.
 import { readFileSync } from 'node:fs';
-import { defaultCacheDir } from '../engine/cache-dir';
-import { Inspector } from '../engine/inspect/inspector';
-import { inspectableModel } from '../engine/inspect/loaded-model';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
@@ -22,82 +19,75 @@ async function run(args: Args, io: CliIO): Promise<number> {
   const end = args.int('end', start, whole.length) ?? whole.length;
   const topK = args.int('top-k', 1, 1000) ?? 10;
   const wanted = parseHead(args.string('attention'));
-  const threads = args.int('threads', 1, 1024);
-  return withModel(args, async (model) => {
-    if (wanted && wanted.layer >= model.dims.layers)
-      throw new UsageError(`--attention layer must be below ${model.dims.layers}`);
-    if (wanted && wanted.head !== 'mean' && wanted.head >= model.dims.heads)
-      throw new UsageError(`--attention head must be below ${model.dims.heads}`);
-    const inspector = await Inspector.create(
-      inspectableModel(model, threads === undefined ? {} : { threads }),
-      { cacheDir: defaultCacheDir() },
-    );
-    try {
-      const r = await inspector.inspect(whole.slice(start, end), { topK });
-      const tokens = r.tokens.map((t) => ({
-        id: t.id,
-        text: t.text,
-        start: t.start + start,
-        end: t.end + start,
-      }));
-      const attention = wanted ? await inspector.attention(r.handle, wanted.layer, wanted.head) : undefined;
-      if (r.truncated) {
-        io.stderr(
-          `glassbox inspect: the span has ${r.truncated.totalTokens} tokens; only the first ${r.tokens.length} ` +
-            `(the model's context) were inspected, up to character ${start + r.truncated.inspectedChars}\n`,
-        );
-      }
-      if (args.flag('json')) {
-        const matrix = attention
-          ? Array.from({ length: attention.size }, (_, i) =>
-              Array.from(attention.data.subarray(i * attention.size, (i + 1) * attention.size)),
-            )
-          : undefined;
-        printJson(io, {
-          model: model.folder.name,
-          executionProvider: model.provider.used,
-          tokens,
-          positions: r.positions,
-          bos: r.bos,
-          layers: r.layers,
-          heads: r.heads,
-          truncated: r.truncated && { ...r.truncated, inspectedChars: start + r.truncated.inspectedChars },
-          ...(matrix
-            ? {
-                attention: matrix,
-                // row/column i of the matrix: the BOS (when the model has one), then the tokens
-                attentionTokens: [...(r.bos ? [r.bos.text] : []), ...tokens.map((t) => t.text)],
-              }
-            : {}),
-          timings: r.timings,
-        });
-        return 0;
-      }
-      const shown = (s: string) => JSON.stringify(s);
-      io.stdout(`${tokens.length} tokens, ${model.folder.name} on ${model.provider.used}\n`);
-      io.stdout(`${'token'.padEnd(20)} ${'rank'.padStart(6)} ${'prob'.padStart(7)}  top predictions\n`);
-      r.tokens.forEach((t, i) => {
-        const p = r.positions[i];
-        const head = shown(t.text).padEnd(20);
-        if (!p)
-          return io.stdout(
-            `${head} ${'-'.padStart(6)} ${'-'.padStart(7)}  (first token: nothing precedes it)\n`,
-          );
-        const top = p.top
-          .slice(0, 3)
-          .map((a) => `${shown(a.text)} ${pct(a.prob)}`)
-          .join(', ');
-        io.stdout(`${head} ${String(p.rank).padStart(6)} ${pct(Math.exp(p.logprob)).padStart(7)}  ${top}\n`);
-      });
-      if (attention && wanted) {
-        io.stdout(
-          `\nattention layer ${wanted.layer} head ${wanted.head}: ${attention.size} x ${attention.size}; use --json for the matrix\n`,
-        );
-      }
-      return 0;
-    } finally {
-      await inspector.dispose();
+  return withModel(args, async ({ info, call }) => {
+    if (wanted && wanted.layer >= info.layers)
+      throw new UsageError(`--attention layer must be below ${info.layers}`);
+    if (wanted && wanted.head !== 'mean' && wanted.head >= info.heads)
+      throw new UsageError(`--attention head must be below ${info.heads}`);
+    const r = await call('inspect/run', { text: whole.slice(start, end), topK });
+    const tokens = r.tokens.map((t) => ({
+      id: t.id,
+      text: t.text,
+      start: t.start + start,
+      end: t.end + start,
+    }));
+    const attention = wanted
+      ? await call('inspect/attention', { handle: r.handle, layer: wanted.layer, head: wanted.head })
+      : undefined;
+    if (r.truncated) {
+      io.stderr(
+        `glassbox inspect: the span has ${r.truncated.totalTokens} tokens; only the first ${r.tokens.length} ` +
+          `(the model's context) were inspected, up to character ${start + r.truncated.inspectedChars}\n`,
+      );
     }
+    if (args.flag('json')) {
+      const matrix = attention
+        ? Array.from({ length: attention.size }, (_, i) =>
+            Array.from(attention.data.subarray(i * attention.size, (i + 1) * attention.size)),
+          )
+        : undefined;
+      printJson(io, {
+        model: info.name,
+        executionProvider: info.executionProvider.used,
+        tokens,
+        positions: r.positions,
+        bos: r.bos,
+        layers: r.layers,
+        heads: r.heads,
+        truncated: r.truncated && { ...r.truncated, inspectedChars: start + r.truncated.inspectedChars },
+        ...(matrix
+          ? {
+              attention: matrix,
+              // row/column i of the matrix: the BOS (when the model has one), then the tokens
+              attentionTokens: [...(r.bos ? [r.bos.text] : []), ...tokens.map((t) => t.text)],
+            }
+          : {}),
+        timings: r.timings,
+      });
+      return 0;
+    }
+    const shown = (s: string) => JSON.stringify(s);
+    io.stdout(`${tokens.length} tokens, ${info.name} on ${info.executionProvider.used}\n`);
+    io.stdout(`${'token'.padEnd(20)} ${'rank'.padStart(6)} ${'prob'.padStart(7)}  top predictions\n`);
+    r.tokens.forEach((t, i) => {
+      const p = r.positions[i];
+      const head = shown(t.text).padEnd(20);
+      if (!p)
+        return io.stdout(
+          `${head} ${'-'.padStart(6)} ${'-'.padStart(7)}  (first token: nothing precedes it)\n`,
+        );
+      const top = p.top
+        .slice(0, 3)
+        .map((a) => `${shown(a.text)} ${pct(a.prob)}`)
+        .join(', ');
+      io.stdout(`${head} ${String(p.rank).padStart(6)} ${pct(Math.exp(p.logprob)).padStart(7)}  ${top}\n`);
+    });
+    if (attention && wanted) {
+      io.stdout(
+        `\nattention layer ${wanted.layer} head ${wanted.head}: ${attention.size} x ${attention.size}; use --json for the matrix\n`,
+      );
+    }
+    return 0;
   });
 }
 

@@ -1,7 +1,6 @@
 // Command-line entry (`glassbox`): the command table, usage, and error reporting (stderr, non-zero exit).
 import { version } from '../../package.json';
 import { Args, optionsHelp, UsageError } from './args';
-import { benchCommand } from './bench';
 import { COMMON_OPTIONS, type CliCommand, type CliIO } from './command';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
@@ -9,7 +8,7 @@ import { inspectCommand } from './inspect';
 import { scoreCommand } from './score';
 
 /** Every command; add one line per new command. */
-const COMMANDS: CliCommand[] = [generateCommand, inspectCommand, scoreCommand, infoCommand, benchCommand];
+const COMMANDS: CliCommand[] = [generateCommand, inspectCommand, scoreCommand, infoCommand];
 
 const io: CliIO = {
   stdout: (text) => process.stdout.write(text),

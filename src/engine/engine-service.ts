@@ -16,6 +16,7 @@ import { isErrorCode, type ErrorCode } from '../protocol/errors';
 import { defaultCacheDir } from './cache-dir';
 import { encodeChat } from './model/chat-template';
 import { generate } from './generation/generate';
+import { samplingDefaults } from './generation/generation-config';
 import { InspectService } from './inspect/inspect-service';
 import { disposeModel, loadModel, type LoadedModel } from './model/model';
 import { scoreText } from './inspect/score';
@@ -52,6 +53,7 @@ export function modelInfo(model: LoadedModel): ModelInfo {
     bosId: model.bosId ?? null,
     eosIds: model.eosIds,
     hasChatTemplate: model.folder.chatTemplate !== undefined,
+    generation: samplingDefaults(model.folder.generationConfig),
     executionProvider: { ...model.provider, available: providerAvailability() },
     loadMs: model.loadMs,
   };

@@ -46,6 +46,8 @@ export interface ModelInfo extends ModelDims {
   bosId: number | null;
   eosIds: number[];
   hasChatTemplate: boolean;
+  /** The model's own generation defaults (generation_config.json, as Hugging Face generate() reads it). */
+  generation: SamplingParams & { maxNewTokens?: number };
   executionProvider: ProviderInfo;
   loadMs: number;
 }
