@@ -1,4 +1,6 @@
-// ESLint flat config: typescript-eslint recommended for all TS/JS; node globals for scripts; big folders ignored.
+// ESLint flat config: typescript-eslint recommended for all TS/JS; node globals for scripts; the layer rules
+// (docs/ARCHITECTURE.md, "Layers"): which folder may import what.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
@@ -22,6 +24,7 @@ export default defineConfig(
     files: ['webview/**/*.ts'],
     languageOptions: { globals: globals.browser },
   },
+  ...layerRules(),
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -30,3 +33,83 @@ export default defineConfig(
     },
   },
 );
+
+/**
+ * The layers, as no-restricted-imports per folder (one config per folder: flat config replaces a rule's options,
+ * it does not merge them). Import specifiers are matched as written, so relative paths are matched by folder name.
+ */
+function layerRules() {
+  const vscode = { name: 'vscode', message: 'Only the extension host (src/host/) imports vscode.' };
+  const noBench = { regex: '(^|/)(bench|test)/', message: 'Shipped code never imports bench/ or test/.' };
+  /** @type {(name: string, message: string) => { regex: string; message: string }} */
+  const folder = (name, message) => ({ regex: `(^|/)${name}(/|$)`, message });
+  /** @type {(paths: object[], patterns: object[]) => import('eslint').Linter.RulesRecord} */
+  const rule = (paths, patterns) => ({
+    '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
+  });
+  return [
+    {
+      files: ['src/host/**/*.ts'],
+      rules: rule(
+        [],
+        [
+          noBench,
+          folder(
+            'engine',
+            'The host talks to the engine only through its client (engine-client.ts, over IPC).',
+          ),
+          folder('cli', 'The host does not import the CLI.'),
+        ],
+      ),
+    },
+    {
+      files: ['src/engine/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          noBench,
+          folder('host', 'The engine knows nothing of the extension host.'),
+          folder('cli', 'The engine does not import the CLI.'),
+        ],
+      ),
+    },
+    {
+      files: ['src/cli/**/*.ts'],
+      rules: rule([vscode], [noBench, folder('host', 'The CLI drives the engine, not the extension host.')]),
+    },
+    {
+      files: ['src/protocol/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          {
+            regex: '.*',
+            allowTypeImports: true,
+            message:
+              'src/protocol/ imports nothing at run time (import type only): host, engine and webview share it.',
+          },
+        ],
+      ),
+    },
+    {
+      files: ['webview/**/*.ts'],
+      rules: rule(
+        [
+          vscode,
+          ...builtinModules.map((name) => ({
+            name,
+            message: 'Webview code runs in a browser: no Node modules.',
+          })),
+        ],
+        [
+          { regex: '^node:', message: 'Webview code runs in a browser: no Node modules.' },
+          {
+            regex: '(^|/)src/(?!protocol/)',
+            message: 'The webview shares only src/protocol/ with the host.',
+          },
+          noBench,
+        ],
+      ),
+    },
+  ];
+}
