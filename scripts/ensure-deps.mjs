@@ -27,8 +27,8 @@ export function nodeModulesStale() {
 
 /**
  * Installs the locked dependencies with `npm ci` when needed. onnxruntime-node's postinstall (a NuGet
- * download of CUDA binaries) is skipped by .npmrc and by package.json allowScripts; the env var makes
- * sure of it with npm versions that ignore both.
+ * download of CUDA binaries) is denied by package.json's allowScripts (npm 11); the environment variable,
+ * which the script itself reads, skips it with npm versions that do not know allowScripts.
  */
 export function ensureNodeModules() {
   if (!nodeModulesStale()) return;

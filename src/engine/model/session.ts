@@ -69,7 +69,8 @@ export function providerAvailability(): ProviderAvailability[] {
             available: false,
             reason:
               `CUDA provider library ${missing.join(' and ')} not installed in ${dir} ` +
-              '(onnxruntime-node bundles CPU and WebGPU only; reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 for CUDA 12)',
+              '(onnxruntime-node bundles CPU and WebGPU only; with internet, run ' +
+              '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install` for CUDA 12)',
           },
     );
   }
