@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Envelope, ErrorInfo, RequestId } from '../protocol/envelope';
+import { isErrorCode, type ErrorCode } from '../protocol/errors';
 import type {
   EngineChunk,
   EngineMethod,
@@ -16,7 +17,7 @@ import type {
 export class EngineCallError extends Error {
   override readonly name = 'EngineCallError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -173,14 +174,15 @@ export class EngineClient {
     } else if ('error' in message) {
       this.pending.delete(message.id);
       const error = message.error as ErrorInfo;
-      pending.reject(new EngineCallError(error.code, error.message));
+      // the engine sends codes from the protocol's list; anything else is reported as internal
+      pending.reject(new EngineCallError(isErrorCode(error.code) ? error.code : 'internal', error.message));
     } else if ('result' in message) {
       this.pending.delete(message.id);
       pending.resolve(message.result);
     }
   }
 
-  private failAll(code: string, message: string): void {
+  private failAll(code: ErrorCode, message: string): void {
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(new EngineCallError(code, `${p.method}: ${message}`));

@@ -1,5 +1,6 @@
 // Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
 import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from '../model/forward';
+import type { ErrorCode } from '../../protocol/errors';
 import type { LoadedModel } from '../model/model';
 import { createRng, distribution, drawIndex } from './sampling';
 import { entropy, logSumExp, softmax, topK } from '../math';
@@ -20,7 +21,7 @@ interface Held {
 
 export class StepThroughError extends Error {
   constructor(
-    readonly code: 'step-gone' | 'out-of-range',
+    readonly code: Extract<ErrorCode, 'step-gone' | 'out-of-range'>,
     message: string,
   ) {
     super(message);

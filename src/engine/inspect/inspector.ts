@@ -1,5 +1,6 @@
 // The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
 import { readFileSync } from 'node:fs';
+import type { ErrorCode } from '../../protocol/errors';
 import type {
   InspectPosition,
   InspectResult,
@@ -20,7 +21,7 @@ import { TensorCache } from './tensor-cache';
 /** A request the inspector cannot answer; `code` is stable (unavailable, out-of-range, inspection-gone). */
 export class InspectError extends Error {
   constructor(
-    readonly code: 'unavailable' | 'out-of-range' | 'inspection-gone',
+    readonly code: Extract<ErrorCode, 'unavailable' | 'out-of-range' | 'inspection-gone'>,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,6 @@
 // Chat prompts: renders the folder's chat_template with @huggingface/jinja as HF does, then encodes it.
 import { Template } from '@huggingface/jinja';
+import type { ErrorCode } from '../../protocol/errors';
 import type { ModelFolder } from './model-folder';
 import type { TextTokenizer } from './tokenizer';
 
@@ -11,7 +12,7 @@ export interface ChatMessage {
 export class ChatTemplateError extends Error {
   override readonly name = 'ChatTemplateError';
   constructor(
-    readonly code: 'no-chat-template' | 'bad-chat-template',
+    readonly code: Extract<ErrorCode, 'no-chat-template' | 'bad-chat-template'>,
     message: string,
   ) {
     super(message);

@@ -16,6 +16,7 @@ import type {
   PanelNotification,
   PanelNotifications,
 } from '../../protocol/panel-methods';
+import type { ErrorCode } from '../../protocol/errors';
 import { HistoryStore } from './history-store';
 import { promptMessages, titleOf } from './prompt';
 
@@ -56,7 +57,7 @@ export type Notify = <N extends PanelNotification>(method: N, params: PanelNotif
 /** A request chat refuses, with a message for the user (the reply's error.code is `code`). */
 export class ChatError extends Error {
   constructor(
-    readonly code: 'not-found' | 'busy' | 'bad-params' | 'context-full',
+    readonly code: Extract<ErrorCode, 'not-found' | 'busy' | 'bad-params' | 'context-full'>,
     message: string,
   ) {
     super(message);
