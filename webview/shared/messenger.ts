@@ -1,4 +1,4 @@
-// The panel's one link to its host: typed requests with replies, host notifications, saved UI state (DESIGN.md §3).
+// The panel's one link to its host: typed requests with replies, host notifications, saved UI state (docs/ARCHITECTURE.md, "The protocol").
 import type { RequestId } from '../../src/protocol/envelope';
 import type {
   PanelMethod,
