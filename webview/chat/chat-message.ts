@@ -1,11 +1,12 @@
 // <gb-message>: one chat message: the user's text with its attachments, or the model's markdown with state and stats.
 import { html, nothing } from 'lit';
 import type { Attachment, ChatMessage } from '../../src/protocol/panel-methods';
+import type { StopReason } from '../../src/protocol/engine-methods';
 import { LightElement } from '../shared/light-element';
 import type { ChatStore } from './chat-store';
 import { attachmentLabel } from './composer';
 
-const stopReasons: Record<string, string> = {
+const stopReasons: Record<StopReason, string> = {
   eos: 'finished',
   'stop-string': 'stop string',
   'max-tokens': 'reached the token limit',

@@ -1,10 +1,11 @@
 // <gb-step-replay>: a chat answer replayed in the step-through: progress, notes, Next / Play / Pause, and how it ended.
 import { html, nothing } from 'lit';
+import type { StopReason } from '../../src/protocol/engine-methods';
 import { count, percent } from '../shared/format';
 import { LightElement } from '../shared/light-element';
 import type { ReplayProgress, StepStore } from './step-store';
 
-const ENDINGS: Record<string, string> = {
+const ENDINGS: Record<StopReason, string> = {
   eos: 'the model picked the stop token next, so generation ended',
   'stop-string': 'a stop string appeared, so generation ended',
   'max-tokens': 'it reached the answer length limit (glassbox.maxNewTokens), so generation was cut off',
