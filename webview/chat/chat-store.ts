@@ -259,14 +259,8 @@ export class ChatStore extends Store {
     return this.call('Opening the link failed', () => this.messenger.request('link/open', { href }));
   }
 
-  private async call(what: string, action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      this.host.showError(what, error);
-    } finally {
-      this.emit();
-    }
+  private call(what: string, action: () => Promise<unknown>): Promise<void> {
+    return this.attempt(what, action, (w, e) => this.host.showError(w, e));
   }
 
   private show(conversation: Conversation): void {

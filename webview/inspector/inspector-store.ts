@@ -264,13 +264,7 @@ export class InspectorStore extends Store {
     );
   }
 
-  private async call(what: string, action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      this.host.showError(what, error);
-    } finally {
-      this.emit();
-    }
+  private call(what: string, action: () => Promise<unknown>): Promise<void> {
+    return this.attempt(what, action, (w, e) => this.host.showError(w, e));
   }
 }

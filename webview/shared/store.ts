@@ -26,6 +26,21 @@ export abstract class Store extends EventTarget {
       this.dispatchEvent(new Event('change'));
     });
   }
+
+  /** Runs a request to the host; a failure is shown as `what` through `showError`; emits a change either way. */
+  protected async attempt(
+    what: string,
+    action: () => Promise<unknown>,
+    showError: (what: string, error: unknown) => void,
+  ): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      showError(what, error);
+    } finally {
+      this.emit();
+    }
+  }
 }
 
 /** Re-renders the element that shows a store (its `store` property) after each batch of the store's changes. */
