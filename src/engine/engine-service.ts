@@ -2,7 +2,6 @@
 import type {
   EngineChunk,
   EngineMethod,
-  EngineParams,
   EngineResult,
   GenerateParams,
   LoadParams,
@@ -36,18 +35,10 @@ export class EngineError extends Error {
 }
 
 export function modelInfo(model: LoadedModel): ModelInfo {
-  const d = model.dims;
   return {
     name: model.folder.name,
     dir: model.folder.dir,
-    modelType: d.modelType,
-    layers: d.layers,
-    heads: d.heads,
-    kvHeads: d.kvHeads,
-    headDim: d.headDim,
-    hidden: d.hidden,
-    vocab: d.vocab,
-    contextLength: d.contextLength,
+    ...model.dims,
     dtype: model.folder.dtype,
     onnxPath: model.folder.onnxPath,
     bosId: model.bosId ?? null,
@@ -213,10 +204,13 @@ export class EngineService {
     return this.methods[name as EngineMethod] as MethodSpec<EngineMethod>;
   }
 
-  /** Checks the params of a request and runs its handler (every caller goes through here: IPC, CLI, tests). */
+  /**
+   * Checks a request's params (whatever their type: they may come from a channel) and runs the method's handler.
+   * Every caller goes through here: the engine process, the CLI, tests.
+   */
   async handle<M extends EngineMethod>(
     method: M,
-    params: EngineParams<M> | unknown,
+    params: unknown,
     context: RequestContext<EngineChunk<M>>,
   ): Promise<EngineResult<M>> {
     const spec = this.method(method) as unknown as MethodSpec<M>;
