@@ -181,6 +181,11 @@ export interface PanelRequests {
     params: { conversationId: string | null; draft: string; attachments: Attachment[] };
     result: ContextUse;
   };
+  /**
+   * The panel shows a new chat: the host forgets its current conversation. The host alone says which conversation is
+   * on screen after a reload (a webview's own saved state can come back stale after a window reload).
+   */
+  'chat/new': { params: undefined; result: undefined };
   'history/list': { params: undefined; result: ConversationSummary[] };
   'history/open': { params: { id: string }; result: Conversation };
   'history/delete': { params: { id: string }; result: undefined };

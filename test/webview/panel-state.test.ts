@@ -92,9 +92,8 @@ test('tab, draft, open conversation and attachments come back after a reload', a
 
   await panel.page.reload({ timeout: 10_000 });
   await panel.ready();
-  // the host still says c1 is current; the panel reopens what it showed
+  // opening c2 made it the host's current conversation: panel/ready brings it back (not the webview's saved state)
   await panel.page.getByText('Select code in an editor to inspect it').waitFor();
-  assert.deepEqual((await panel.requests('history/open')).at(-1)?.params, { id: 'c2' });
   await panel.page.locator('vscode-tab-header.tab-chat').click();
   await panel.page.getByText('Second answer.').waitFor();
   assert.equal(
@@ -102,6 +101,28 @@ test('tab, draft, open conversation and attachments come back after a reload', a
     'a draft in progress',
   );
   assert.equal(await panel.text('.chip .chip-label'), 'src/a.ts:1-2');
+  await panel.assertClean();
+  await panel.close();
+});
+
+test("the conversation on screen after a reload is the host's to say: New chat tells it, a stale saved state does not count", async () => {
+  const first = conversation('c1', 'First', [user('u1', 'one'), assistant('a1', 'First answer.')]);
+  const second = conversation('c2', 'Second', [user('u2', 'two'), assistant('a2', 'Second answer.')]);
+  // the webview's saved state names c2 (as a stale state after a window reload can); the host says c1
+  const stale = { version: 1, tab: 'chat', draft: '', conversationId: 'c2', attachments: [] };
+  const panel = await bed().open(
+    hostConfig({ conversations: [first, second], current: first, state: stale }),
+  );
+  await panel.page.getByText('First answer.').waitFor();
+  assert.equal(await panel.page.getByText('Second answer.').count(), 0);
+  assert.deepEqual(await panel.requests('history/open'), []);
+
+  await panel.page.locator('vscode-toolbar-button.new-chat').click();
+  await waitUntil(async () => (await panel.requests('chat/new')).length === 1, 'New chat tells the host');
+  await panel.page.reload({ timeout: 10_000 });
+  await panel.ready();
+  await panel.page.getByText('Ask the model about your code.').waitFor();
+  assert.equal(await panel.page.getByText('First answer.').count(), 0);
   await panel.assertClean();
   await panel.close();
 });

@@ -70,21 +70,12 @@ export class ChatStore extends Store {
   }
 
   /**
-   * panel/ready's answer: the history and the host's current conversation, or the one on screen before the panel
-   * was hidden or reloaded (`saved`: its id, null for a new chat, undefined when nothing was saved).
+   * panel/ready's answer: the history and the conversation on screen. The host says which one (it follows every
+   * send, open, new chat and delete); the webview's own saved state can come back stale after a window reload.
    */
-  async restore(
-    conversations: ConversationSummary[],
-    current: Conversation | null,
-    saved: string | null | undefined,
-  ): Promise<void> {
+  restore(conversations: ConversationSummary[], current: Conversation | null): void {
     this.conversations = conversations;
     this.conversation = current;
-    if (saved === null) this.conversation = null;
-    else if (saved !== undefined && saved !== current?.id) {
-      this.conversation = await this.messenger.request('history/open', { id: saved }).catch(() => current);
-    }
-    this.host.ui().conversationId = this.conversation?.id ?? null;
     this.emit();
   }
 
@@ -173,14 +164,13 @@ export class ChatStore extends Store {
       const ui = this.host.ui();
       const draft = ui.draft;
       const attachments = ui.attachments;
-      const { conversationId } = await this.messenger.request('chat/send', {
+      await this.messenger.request('chat/send', {
         conversationId: this.conversation?.id ?? null,
         text: draft.trim(),
         attachments,
       });
       if (ui.draft === draft) ui.draft = '';
       ui.attachments = ui.attachments.filter((a) => !attachments.includes(a));
-      if (!this.conversation) ui.conversationId = conversationId;
       this.host.save();
       this.context.schedule();
     } catch (error) {
@@ -214,10 +204,9 @@ export class ChatStore extends Store {
 
   newChat(): void {
     this.conversation = null;
-    this.host.ui().conversationId = null;
-    this.host.save();
     this.context.schedule();
     this.emit();
+    void this.call('Starting a new chat failed', () => this.messenger.request('chat/new', undefined));
   }
 
   openConversation(id: string): Promise<void> {
@@ -265,8 +254,6 @@ export class ChatStore extends Store {
 
   private show(conversation: Conversation): void {
     this.conversation = conversation;
-    this.host.ui().conversationId = conversation.id;
-    this.host.save();
     this.context.schedule();
     this.emit();
   }

@@ -50,7 +50,7 @@ export class PanelStore extends Store {
       this.model = init.model;
       this.firstRun = init.firstRun;
       if (saved) this.ui = saved;
-      await this.chat.restore(init.conversations, init.current, saved?.conversationId);
+      this.chat.restore(init.conversations, init.current);
     } catch (error) {
       if (saved) this.ui = saved;
       this.showError('The panel could not start', error);

@@ -1,4 +1,5 @@
-// The UI state kept with getState/setState (tab, draft, open conversation, attachments, inspector view), read back defensively.
+// The UI state kept with getState/setState (tab, draft, attachments, inspector view), read back defensively; the
+// conversation on screen is the host's to say (panel/ready's `current`).
 import type { Attachment, PanelTab } from '../../src/protocol/panel-methods';
 
 export const INSPECTOR_VIEWS = [
@@ -16,8 +17,6 @@ export type ColourMode = 'rank' | 'surprisal';
 export interface UiState {
   tab: PanelTab;
   draft: string;
-  /** The conversation on screen; null for a new chat. */
-  conversationId: string | null;
   attachments: Attachment[];
   inspectorView: InspectorView;
   colourMode: ColourMode;
@@ -26,7 +25,6 @@ export interface UiState {
 export const emptyUiState = (): UiState => ({
   tab: 'chat',
   draft: '',
-  conversationId: null,
   attachments: [],
   inspectorView: 'tokens',
   colourMode: 'rank',
@@ -52,7 +50,6 @@ export function readUiState(saved: unknown): UiState | null {
   const state = emptyUiState();
   if (saved.tab === 'chat' || saved.tab === 'inspector') state.tab = saved.tab;
   if (typeof saved.draft === 'string') state.draft = saved.draft;
-  if (typeof saved.conversationId === 'string') state.conversationId = saved.conversationId;
   if (Array.isArray(saved.attachments)) state.attachments = saved.attachments.filter(isAttachment);
   const view = INSPECTOR_VIEWS.find((v) => v === saved.inspectorView);
   if (view) state.inspectorView = view;

@@ -65,6 +65,7 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
       attachments: attachments(r.attachments ?? []),
     };
   },
+  'chat/new': () => undefined,
   'history/list': () => undefined,
   'history/open': (p) => ({ id: id(params(p).id, 'id') }),
   'history/delete': (p) => ({ id: id(params(p).id, 'id') }),

@@ -64,6 +64,9 @@ export function panelHandlers(ctx: HandlerContext, current: CurrentConversation)
       await chat.regenerate(p.conversationId);
     },
     'chat/contextUse': async (p) => chat.contextUse(p.conversationId, p.draft, p.attachments),
+    'chat/new': async () => {
+      await current.set(undefined);
+    },
     'history/list': async () => chat.list(),
     'history/open': async (p) => {
       const c = await chat.get(p.id);

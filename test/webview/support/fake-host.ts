@@ -5,6 +5,19 @@ import type { FakeHost, FakeHostConfig, PostedRequest, ReplayCall } from './fake
 const config = JSON.parse(document.getElementById('fake-host-config')?.textContent ?? '{}') as FakeHostConfig;
 const conversations = new Map<string, Conversation>((config.conversations ?? []).map((c) => [c.id, c]));
 const STATE_KEY = 'fake-host-state';
+/** The host's current conversation, kept over page reloads as the real host keeps it in globalState ('' for none). */
+const CURRENT_KEY = 'fake-host-current';
+
+function setCurrent(id: string | null): void {
+  sessionStorage.setItem(CURRENT_KEY, id ?? '');
+}
+
+/** panel/ready's answer: the configured one, with the conversation the host now has as current. */
+function ready(): unknown {
+  const id = sessionStorage.getItem(CURRENT_KEY);
+  if (id === null) return config.init;
+  return { ...config.init, current: id === '' ? null : (conversations.get(id) ?? null) };
+}
 
 const summaries = (): ConversationSummary[] =>
   [...conversations.values()].map((c) => ({
@@ -69,19 +82,26 @@ function answer(method: string, params: Record<string, unknown>): unknown {
   if (method in host.results) return host.results[method];
   switch (method) {
     case 'panel/ready':
-      return config.init;
+      return ready();
     case 'history/list':
       return summaries();
     case 'history/open': {
       const c = conversations.get(String(params.id));
       if (!c) throw new Error(`No conversation ${String(params.id)}`);
+      setCurrent(c.id);
       return c;
     }
     case 'history/delete':
       conversations.delete(String(params.id));
       return undefined;
-    case 'chat/send':
-      return { conversationId: params.conversationId ?? config.newConversationId ?? 'c-new' };
+    case 'chat/send': {
+      const id = String(params.conversationId ?? config.newConversationId ?? 'c-new');
+      setCurrent(id);
+      return { conversationId: id };
+    }
+    case 'chat/new':
+      setCurrent(null);
+      return undefined;
     case 'chat/contextUse':
       return contextUse(params as Parameters<typeof contextUse>[0]);
     case 'link/open':
