@@ -1,11 +1,13 @@
 // `glassbox generate`: one prompt (or a one-message chat) through the engine; streams text or prints JSON.
-import type { GenerateParams, GenerateSummary, SamplingParams } from '../protocol/engine-methods';
+import type {
+  GenerateParams,
+  GenerateSummary,
+  GenerationDefaults as Sampling,
+} from '../protocol/engine-methods';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 const SAMPLING = ['temperature', 'top-k', 'top-p', 'seed'];
-
-type Sampling = SamplingParams & { maxNewTokens?: number };
 
 /** Sampling: the model's generation_config.json defaults, then --greedy or the individual flags. */
 function samplingOptions(args: Args, defaults: Sampling): Sampling {

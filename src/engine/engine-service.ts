@@ -239,10 +239,10 @@ export class EngineService {
     const model = this.requireModel();
     const ids = this.promptIds(model, params);
     ctx.stream({ kind: 'prompt', tokens: ids.length, contextLength: model.dims.contextLength });
+    // checked params hold only what they name: what is not the prompt is generate()'s options as they are
+    const { prompt: _prompt, messages: _messages, ...options } = params;
     const result = await generate(model, ids, {
-      ...samplingOf(params),
-      ...(params.maxNewTokens === undefined ? {} : { maxNewTokens: params.maxNewTokens }),
-      ...(params.stopStrings === undefined ? {} : { stopStrings: params.stopStrings }),
+      ...options,
       signal: ctx.signal,
       onChunk: (c) => {
         if (c.text !== '' || c.tokens.length > 0)
@@ -272,14 +272,6 @@ export class EngineService {
     if (this.current) await disposeModel(this.current);
     this.current = undefined;
   }
-}
-
-function samplingOf(p: GenerateParams) {
-  const out: Record<string, number | boolean> = {};
-  for (const k of ['greedy', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'seed'] as const) {
-    if (p[k] !== undefined) out[k] = p[k];
-  }
-  return out;
 }
 
 /** Maps any thrown value to the reply's { code, message }: a code outside the protocol's list is 'internal'. */

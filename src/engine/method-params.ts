@@ -31,7 +31,7 @@ const MAX_ID = 2 ** 31 - 1;
 const MAX_TOKENS = 1_000_000;
 
 /** CPU threads: one per core at most (more only slows ONNX Runtime down; 10,000 once froze the engine). */
-export function maxThreads(): number {
+function maxThreads(): number {
   return Math.max(1, availableParallelism());
 }
 
@@ -44,7 +44,7 @@ function message(v: unknown, name: string): ChatMessageParam {
 }
 
 /** A prompt string, or chat messages (not both). */
-export function prompt(r: Rec): PromptParams {
+function prompt(r: Rec): PromptParams {
   if (r.messages !== undefined) {
     if (r.prompt !== undefined) throw new BadParams('takes a prompt or messages, not both');
     return { messages: list(r.messages, 'messages', 10_000, message) };

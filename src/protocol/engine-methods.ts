@@ -47,7 +47,7 @@ export interface ModelInfo extends ModelDims {
   eosIds: number[];
   hasChatTemplate: boolean;
   /** The model's own generation defaults (generation_config.json, as Hugging Face generate() reads it). */
-  generation: SamplingParams & { maxNewTokens?: number };
+  generation: GenerationDefaults;
   executionProvider: ProviderInfo;
   loadMs: number;
 }
@@ -74,6 +74,9 @@ export interface SamplingParams {
   /** Seed of the PRNG; the same seed, model and options give the same tokens. */
   seed?: number;
 }
+
+/** Sampling and answer length as a model's generation_config.json sets them. */
+export type GenerationDefaults = SamplingParams & { maxNewTokens?: number };
 
 export interface ChatMessageParam {
   role: string;

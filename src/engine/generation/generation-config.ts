@@ -1,13 +1,11 @@
 // Sampling defaults from a folder's generation_config.json, as Hugging Face generate() takes them.
-import type { SamplingParams } from '../../protocol/engine-methods';
+import type { GenerationDefaults } from '../../protocol/engine-methods';
 
 /** do_sample false (or absent) means greedy; temperature/top_k/top_p/repetition_penalty carry over when set. */
-export function samplingDefaults(
-  generationConfig: Record<string, unknown>,
-): SamplingParams & { maxNewTokens?: number } {
+export function samplingDefaults(generationConfig: Record<string, unknown>): GenerationDefaults {
   const num = (k: string) =>
     typeof generationConfig[k] === 'number' ? (generationConfig[k] as number) : undefined;
-  const out: SamplingParams & { maxNewTokens?: number } = {};
+  const out: GenerationDefaults = {};
   if (generationConfig.do_sample !== true) out.greedy = true;
   const t = num('temperature');
   const k = num('top_k');
