@@ -1,4 +1,5 @@
 // `glassbox info`: the model's summary, context length, and the execution providers available and chosen.
+import { basename, relative } from 'node:path';
 import { describeProvider } from '../engine/model/session';
 import type { Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
@@ -19,7 +20,11 @@ async function run(args: Args, io: CliIO): Promise<number> {
       return 0;
     }
     const lines = [
-      `model        ${info.name} (${info.modelType}, ${info.dtype}) at ${info.dir}`,
+      `model        ${info.name} (${info.modelType}) at ${info.dir}`,
+      `file         ${relative(info.dir, info.onnxPath)}: dtype ${info.dtype} (${info.dtypeReason})` +
+        (info.externalData.length
+          ? `, weights in ${info.externalData.map((f) => basename(f)).join(', ')}`
+          : ''),
       `dimensions   ${info.layers} layers, ${info.heads} heads (${info.kvHeads} key/value), head_dim ${info.headDim}, hidden ${info.hidden}, vocabulary ${info.vocab}`,
       `context      ${info.contextLength} tokens`,
       `special ids  bos ${info.bosId ?? 'none'}, eos ${info.eosIds.join(', ') || 'none'}; chat template: ${info.hasChatTemplate ? 'yes' : 'no'}`,

@@ -1,4 +1,4 @@
-// `glassbox inspect`: tokens, per-position next-token numbers and (with --attention L:H) one head's attention for a file span.
+// `glassbox inspect`: tokens and next-token numbers for a file span, plus attention, logit lens and neighbours on request.
 import { readFileSync } from 'node:fs';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
@@ -11,6 +11,16 @@ function parseHead(spec: string | undefined): { layer: number; head: number | 'm
 }
 
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+
+/** A view the model cannot give: its reason in place of the view, so the rest of the inspection still prints. */
+async function orUnavailable<T>(view: () => Promise<T>): Promise<T | { unavailable: string }> {
+  try {
+    return await view();
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'unavailable') return { unavailable: (e as Error).message };
+    throw e;
+  }
+}
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const file = args.require('file');
@@ -32,7 +42,31 @@ async function run(args: Args, io: CliIO): Promise<number> {
       end: t.end + start,
     }));
     const attention = wanted
-      ? await call('inspect/attention', { handle: r.handle, layer: wanted.layer, head: wanted.head })
+      ? await orUnavailable(() =>
+          call('inspect/attention', { handle: r.handle, layer: wanted.layer, head: wanted.head }),
+        )
+      : undefined;
+    // one entry per position: each layer's prediction, embeddings first, in the form of the position's own top/rank
+    const lens = args.flag('lens')
+      ? await orUnavailable(async () => {
+          const rows = [];
+          for (const [i, p] of r.positions.entries()) {
+            if (!p) {
+              rows.push(null);
+              continue;
+            }
+            const layers = await call('inspect/lens', { handle: r.handle, position: i, topK });
+            rows.push(layers.map((l) => ({ top: l.top, rank: l.rank })));
+          }
+          return rows;
+        })
+      : undefined;
+    const neighbours = args.flag('neighbours')
+      ? await orUnavailable(async () => {
+          const lists = [];
+          for (const t of r.tokens) lists.push(await call('inspect/neighbours', { id: t.id, topK }));
+          return lists;
+        })
       : undefined;
     if (r.truncated) {
       io.stderr(
@@ -41,11 +75,12 @@ async function run(args: Args, io: CliIO): Promise<number> {
       );
     }
     if (args.flag('json')) {
-      const matrix = attention
-        ? Array.from({ length: attention.size }, (_, i) =>
-            Array.from(attention.data.subarray(i * attention.size, (i + 1) * attention.size)),
-          )
-        : undefined;
+      const matrix =
+        attention && 'size' in attention
+          ? Array.from({ length: attention.size }, (_, i) =>
+              Array.from(attention.data.subarray(i * attention.size, (i + 1) * attention.size)),
+            )
+          : undefined;
       printJson(io, {
         model: info.name,
         executionProvider: info.executionProvider.used,
@@ -61,7 +96,11 @@ async function run(args: Args, io: CliIO): Promise<number> {
               // row/column i of the matrix: the BOS (when the model has one), then the tokens
               attentionTokens: [...(r.bos ? [r.bos.text] : []), ...tokens.map((t) => t.text)],
             }
-          : {}),
+          : attention
+            ? { attention }
+            : {}),
+        ...(lens ? { lens } : {}),
+        ...(neighbours ? { neighbours } : {}),
         timings: r.timings,
       });
       return 0;
@@ -82,11 +121,33 @@ async function run(args: Args, io: CliIO): Promise<number> {
         .join(', ');
       io.stdout(`${head} ${String(p.rank).padStart(6)} ${pct(Math.exp(p.logprob)).padStart(7)}  ${top}\n`);
     });
-    if (attention && wanted) {
+    const unavailable = (view: string, x: unknown) =>
+      x && typeof x === 'object' && 'unavailable' in x
+        ? io.stdout(`\n${view}: ${(x as { unavailable: string }).unavailable}\n`)
+        : undefined;
+    if (attention && 'size' in attention && wanted) {
       io.stdout(
         `\nattention layer ${wanted.layer} head ${wanted.head}: ${attention.size} x ${attention.size}; use --json for the matrix\n`,
       );
-    }
+    } else unavailable('attention', attention);
+    if (Array.isArray(lens)) {
+      io.stdout("\nlogit lens: each layer's top prediction (embeddings first), use --json for all\n");
+      lens.forEach((layers, i) => {
+        if (!layers) return;
+        const tops = layers.map((l) => shown(l.top[0]?.text ?? '')).join(' → ');
+        io.stdout(`${shown(r.tokens[i]?.text ?? '').padEnd(20)} ${tops}\n`);
+      });
+    } else unavailable('logit lens', lens);
+    if (Array.isArray(neighbours)) {
+      io.stdout('\nnearest tokens in the input embeddings (cosine)\n');
+      neighbours.forEach((list, i) => {
+        const near = list
+          .slice(1, 4)
+          .map((n) => `${shown(n.text)} ${n.cosine.toFixed(2)}`)
+          .join(', ');
+        io.stdout(`${shown(r.tokens[i]?.text ?? '').padEnd(20)} ${near}\n`);
+      });
+    } else unavailable('neighbours', neighbours);
     return 0;
   });
 }
@@ -107,6 +168,16 @@ export const inspectCommand: CliCommand = {
       name: 'attention',
       type: 'string',
       help: 'L:H adds layer L head H attention (L:mean for the head average); row/column 0 is the BOS when the model has one',
+    },
+    {
+      name: 'lens',
+      type: 'flag',
+      help: "adds the logit lens: for every position, each layer's top predictions and the actual token's rank",
+    },
+    {
+      name: 'neighbours',
+      type: 'flag',
+      help: 'adds, for every token, the tokens nearest it in the input embeddings (cosine), itself first',
     },
   ],
   run,

@@ -42,7 +42,11 @@ export interface ModelInfo extends ModelDims {
   name: string;
   dir: string;
   dtype: string;
+  /** Why this ONNX file was taken (asked for, config.json's transformers.js_config, the default, ...). */
+  dtypeReason: string;
   onnxPath: string;
+  /** External weight files beside the ONNX file. */
+  externalData: string[];
   bosId: number | null;
   eosIds: number[];
   hasChatTemplate: boolean;

@@ -81,7 +81,7 @@ export async function generate(
       break;
     }
     const s0 = performance.now();
-    const out = await runStep(model.session, model, feed, cache);
+    const out = await runStep(model.session, model, feed, cache, { logits: 'last' });
     if (cache.length === 0) prefillMs = performance.now() - s0;
     cache = out.present;
     const id = sampler.next(logitsRow(out, model.dims.vocab), seen);

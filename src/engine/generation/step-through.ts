@@ -50,7 +50,7 @@ export class StepThrough {
   ): Promise<{ handle: string; prompt: StepToken[]; next: NextDistribution }> {
     if (promptIds.length === 0) throw new StepThroughError('out-of-range', 'the prompt has no tokens');
     checkContext(model, 0, promptIds.length);
-    const out = await runStep(model.session, model, promptIds, emptyCache(model));
+    const out = await runStep(model.session, model, promptIds, emptyCache(model), { logits: 'last' });
     const handle = `s${this.next++}`;
     const held: Held = {
       model,
@@ -72,7 +72,7 @@ export class StepThrough {
     }
     checkContext(model, held.cache.length, 1);
     const took = probAndRank(held.logits, id);
-    const out = await runStep(model.session, model, [id], held.cache);
+    const out = await runStep(model.session, model, [id], held.cache, { logits: 'last' });
     held.cache = out.present;
     held.ids.push(id);
     held.logits = Float32Array.from(logitsRow(out, model.dims.vocab));

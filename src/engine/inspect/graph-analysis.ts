@@ -1,10 +1,14 @@
 // Finds what the inspector needs inside a decoder graph: per-layer attention Softmax, residual stream, LM head.
-import type { OnnxGraph, OnnxNode, OnnxTensor } from './onnx-proto';
+import { GraphIndex } from './graph-index';
+import type { OnnxGraph, OnnxTensor } from './onnx-proto';
+import { findEmbedding, findHead, type HeadPattern, type MatrixSource } from './weight-patterns';
 
-/** Where each inspectable quantity lives in the graph; a missing part says why it is missing. */
 /** A fused GroupQueryAttention node whose probabilities are replayed from its query and cached keys. */
 export interface FusedAttention {
-  /** Query input [batch, seq, heads * headDim], before rotary when the op applies it. */
+  /**
+   * Query input [batch, seq, heads * headDim], before rotary when the op applies it; with packed QKV (no separate
+   * key input) [batch, seq, (heads + 2 * kvHeads) * headDim], queries first.
+   */
   query: string;
   /** Key cache output [batch, kvHeads, total, headDim], rotary already applied. */
   presentKey: string;
@@ -20,53 +24,36 @@ export type AttentionSource =
   | { kind: 'replay'; layers: FusedAttention[] }
   | { unavailable: string };
 
+/** A point of the residual stream: one tensor, or tensors whose sum it is. */
+export type ResidualLink = string | string[];
+
+/** The norm between the last residual and the LM head; kind and epsilon when a fused norm node states them. */
+export interface FinalNormSpec {
+  scale: string;
+  bias?: string;
+  kind?: 'rms' | 'layer';
+  eps?: number;
+}
+
+/** Where each inspectable quantity lives in the graph; a missing part says why it is missing. */
 export interface DecoderAnatomy {
   /** Where each layer's attention probabilities come from, in layer order. */
   attention: AttentionSource;
-  /** Residual stream after the embeddings (index 0) and after each layer (1..layers). */
-  residual: string[] | { unavailable: string };
-  /** The LM head: matrix initializer, and whether it is stored [vocab, hidden] (true) or [hidden, vocab]. */
-  lmHead: { initializer: string; vocabMajor: boolean } | { unavailable: string };
+  /**
+   * Residual stream after the embeddings (index 0) and after each layer (1..layers): a tensor, or tensors to add up
+   * where the graph never materialises the sum (the last fused Skip norm of ONNX Runtime's builder has no sum output).
+   */
+  residual: ResidualLink[] | { unavailable: string };
+  /** The LM head: its weight as stored (maybe quantized), orientation, input and any soft-capping. */
+  lmHead: HeadPattern | { unavailable: string };
   /** Parameters of the final norm between the last residual and the LM head, by role. */
-  finalNorm: { scale: string; bias?: string } | { unavailable: string };
-  /** The input embedding matrix [vocab, hidden]. */
-  embedding: string | { unavailable: string };
+  finalNorm: FinalNormSpec | { unavailable: string };
+  /** The input embedding matrix [vocab, hidden], as stored (maybe quantized). */
+  embedding: MatrixSource | { unavailable: string };
 }
 
 export function isAvailable<T>(x: T | { unavailable: string }): x is T {
   return !(typeof x === 'object' && x !== null && 'unavailable' in x);
-}
-
-class GraphIndex {
-  readonly producer = new Map<string, OnnxNode>();
-  readonly consumers = new Map<string, OnnxNode[]>();
-  readonly initializers = new Map<string, OnnxTensor>();
-
-  constructor(readonly graph: OnnxGraph) {
-    for (const t of graph.initializer) this.initializers.set(t.name, t);
-    for (const n of graph.node) {
-      for (const o of n.output) this.producer.set(o, n);
-      for (const i of n.input) {
-        const list = this.consumers.get(i) ?? [];
-        list.push(n);
-        this.consumers.set(i, list);
-      }
-    }
-  }
-
-  /** Follows Cast/Identity/Transpose back to an initializer, noting whether a Transpose was crossed. */
-  constant(name: string): { tensor: OnnxTensor; transposed: boolean } | undefined {
-    let transposed = false;
-    for (let hops = 0; hops < 4; hops++) {
-      const t = this.initializers.get(name);
-      if (t) return { tensor: t, transposed };
-      const p = this.producer.get(name);
-      if (!p || !['Cast', 'Identity', 'Transpose'].includes(p.opType) || !p.input[0]) return undefined;
-      if (p.opType === 'Transpose') transposed = !transposed;
-      name = p.input[0];
-    }
-    return undefined;
-  }
 }
 
 function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attention'] {
@@ -78,8 +65,6 @@ function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attentio
     const specs = gqa.map((n): FusedAttention | string => {
       const attr = (name: string) => n.attribute.find((a) => a.name === name);
       if (!n.input[0] || !n.output[1]) return `${n.name} lacks a query input or a present key output`;
-      if (n.input[1] === '' || n.input[1] === undefined)
-        return `${n.name} takes packed QKV, which is not replayed`;
       const doRotary = attr('do_rotary')?.i === 1;
       const cos = n.input[7];
       const sin = n.input[8];
@@ -119,82 +104,104 @@ function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attentio
   };
 }
 
-function findEmbedding(ix: GraphIndex): OnnxNode | undefined {
-  return ix.graph.node.find((n) => {
-    if (n.opType !== 'Gather' || !n.input[0] || !n.input[1]) return false;
-    let src = n.input[1];
-    for (let hops = 0; hops < 3 && src !== 'input_ids'; hops++) {
-      const p = ix.producer.get(src);
-      if (!p || !['Cast', 'Identity'].includes(p.opType) || !p.input[0]) break;
-      src = p.input[0];
-    }
-    const table = ix.initializers.get(n.input[0]);
-    return src === 'input_ids' && table?.dims.length === 2;
-  });
-}
-
-/** The residual stream is the chain of Add nodes each of which consumes the previous link directly. */
-function residualChain(ix: GraphIndex, start: string): string[] {
-  const chain = [start];
+/**
+ * The residual stream is the chain of additions each of which consumes the previous link directly (or through casts
+ * that change nothing): Add nodes, or the fused Skip(Simplified)LayerNormalization nodes of ONNX Runtime's builder,
+ * whose fourth output is the sum. A Skip norm without that output ends the chain with the pair it adds.
+ */
+function residualChain(ix: GraphIndex, start: string): ResidualLink[] {
+  const chain: ResidualLink[] = [start];
   for (let cur = start; ;) {
-    const adds = (ix.consumers.get(cur) ?? []).filter((n) => n.opType === 'Add' && n.output[0]);
-    if (adds.length !== 1) return chain;
-    cur = adds[0]?.output[0] as string;
-    chain.push(cur);
+    const names = ix.aliases(cur);
+    const sums = names.flatMap((name) =>
+      ix.readers(name).flatMap((n): ResidualLink[] => {
+        if (n.opType === 'Add' && n.output[0]) return [n.output[0]];
+        if (/^Skip(Simplified)?LayerNormalization$/.test(n.opType) && n.input[0] && n.input[1])
+          return [n.output[3] || [n.input[0], n.input[1]]];
+        return [];
+      }),
+    );
+    if (sums.length !== 1) return chain;
+    const next = sums[0] as ResidualLink;
+    chain.push(next);
+    if (Array.isArray(next)) return chain;
+    cur = next;
   }
 }
 
 export function analyseDecoder(graph: OnnxGraph, dims: { layers: number; hidden: number }): DecoderAnatomy {
   const ix = new GraphIndex(graph);
+  const noLookup = 'no embedding lookup on input_ids found (a Gather of a constant table, maybe quantized)';
   const anatomy: DecoderAnatomy = {
     attention: findAttention(ix, dims.layers),
-    residual: { unavailable: 'no embedding lookup on input_ids found' },
-    lmHead: { unavailable: 'the logits output is not a MatMul/Gemm with a constant weight' },
+    residual: { unavailable: noLookup },
+    lmHead: { unavailable: 'the graph has no logits output' },
     finalNorm: { unavailable: 'no final norm found between the last layer and the LM head' },
-    embedding: { unavailable: 'no embedding lookup on input_ids found' },
+    embedding: { unavailable: noLookup },
   };
-  const gather = findEmbedding(ix);
-  if (!gather?.output[0] || !gather.input[0]) return anatomy;
-  anatomy.embedding = gather.input[0];
+  const head = findHead(ix, 'logits');
+  anatomy.lmHead = typeof head === 'string' ? { unavailable: head } : head;
+  const lookup = findEmbedding(ix);
+  if (!lookup) return anatomy;
+  anatomy.embedding = lookup.matrix;
 
-  const chain = residualChain(ix, gather.output[0]);
+  const chain = residualChain(ix, lookup.output);
   // GPT-2 style graphs add learned positions to the token embedding first: one more Add before layer 0
   const extra = chain.length - 1 - 2 * dims.layers;
   if (extra === 0 || extra === 1) {
     anatomy.residual = [chain[extra] as string, ...chain.slice(extra + 2).filter((_, i) => i % 2 === 0)];
   } else {
+    const end = chain.at(-1);
+    const last = typeof end === 'string' ? ix.producer.get(end) : undefined;
+    const readers = typeof end === 'string' ? ix.aliases(end).flatMap((a) => ix.readers(a)) : [];
     anatomy.residual = {
-      unavailable: `the residual stream has ${chain.length - 1} additions, expected ${2 * dims.layers}`,
+      unavailable:
+        `the residual stream from the embeddings has ${chain.length - 1} additions, expected ${2 * dims.layers} ` +
+        `(two per layer); it ends at ${last ? `a ${last.opType} node` : 'the embeddings'} read by ` +
+        `${readers.map((n) => n.opType).join(', ') || 'nothing'}`,
     };
   }
-
-  const head = ix.producer.get('logits');
-  if (head && (head.opType === 'MatMul' || head.opType === 'Gemm') && head.input[0] && head.input[1]) {
-    const w = ix.constant(head.input[1]);
-    const gemmTransB = head.attribute.find((a) => a.name === 'transB')?.i === 1;
-    if (w && w.tensor.dims.length === 2) {
-      // MatMul(x, B) needs B as [hidden, vocab]; a crossed Transpose or Gemm transB means it is stored [vocab, hidden]
-      anatomy.lmHead = { initializer: w.tensor.name, vocabMajor: w.transposed !== gemmTransB };
-    }
-    if (isAvailable(anatomy.residual)) {
-      anatomy.finalNorm = findNorm(ix, anatomy.residual[dims.layers] as string, head.input[0], dims.hidden);
-    }
+  if (typeof head !== 'string' && isAvailable(anatomy.residual)) {
+    anatomy.finalNorm = findNorm(ix, anatomy.residual[dims.layers] as ResidualLink, head.input, dims.hidden);
   }
   return anatomy;
 }
 
 /** Walks back from the LM head input to the last residual; the [hidden]-sized constants on the way are the norm's. */
-function findNorm(ix: GraphIndex, from: string, to: string, hidden: number): DecoderAnatomy['finalNorm'] {
+function findNorm(
+  ix: GraphIndex,
+  from: ResidualLink,
+  to: string,
+  hidden: number,
+): DecoderAnatomy['finalNorm'] {
+  const sum = Array.isArray(from) ? from : [];
   const scale: string[] = [];
   const bias: string[] = [];
   const seen = new Set<string>();
   const stack = [to];
   while (stack.length) {
     const name = stack.pop() as string;
-    if (name === from || seen.has(name)) continue;
+    if (name === from || ix.aliases(name).includes(from as string) || seen.has(name)) continue;
     seen.add(name);
     const node = ix.producer.get(name);
     if (!node) continue;
+    const fused = /^(Skip)?(Simplified)?LayerNormalization$/.exec(node.opType);
+    if (fused && node.output[0] === name) {
+      // a fused norm names its own parameters; a Skip* one also sums its inputs into the last residual stream
+      const skip = fused[1] !== undefined;
+      const gamma = ix.constant(node.input[skip ? 2 : 1] ?? '');
+      const beta = ix.constant(node.input[skip ? 3 : 2] ?? '');
+      if (!gamma) return { unavailable: `the final ${node.opType} has no constant scale` };
+      const sums = node.output[3] ? node.output[3] === from : sum.every((x, i) => node.input[i] === x);
+      if (skip && !sums)
+        return { unavailable: `the final ${node.opType} does not sum the last layer's residual stream` };
+      return {
+        scale: gamma.tensor.name,
+        ...(beta ? { bias: beta.tensor.name } : {}),
+        kind: fused[2] ? 'rms' : 'layer',
+        eps: node.attribute.find((a) => a.name === 'epsilon')?.f ?? 1e-5,
+      };
+    }
     node.input.forEach((input, k) => {
       const c = ix.constant(input);
       if (c && c.tensor.dims.length === 1 && c.tensor.dims[0] === hidden) {

@@ -9,8 +9,14 @@ import type {
 } from '../../protocol/engine-methods';
 import type * as ort from 'onnxruntime-node';
 import { replayHead, rotateQueries } from './attention-replay';
-import { analyseDecoder, isAvailable, type DecoderAnatomy, type FusedAttention } from './graph-analysis';
-import { promoteOutputs } from './graph-edit';
+import {
+  analyseDecoder,
+  isAvailable,
+  type DecoderAnatomy,
+  type FusedAttention,
+  type ResidualLink,
+} from './graph-analysis';
+import { promoteOutputs, type EditedModel } from './graph-edit';
 import { lensLogits } from './logit-lens';
 import { ModelWeights } from './model-weights';
 import { topK } from '../math';
@@ -31,14 +37,21 @@ export class InspectError extends Error {
 /** What the inspector needs from a loaded model; the engine provides it. */
 export interface InspectableModel {
   onnxPath: string;
-  dims: { layers: number; heads: number; hidden: number; vocab: number; contextLength: number };
+  dims: {
+    layers: number;
+    heads: number;
+    headDim: number;
+    hidden: number;
+    vocab: number;
+    contextLength: number;
+  };
   /** config.json, for the final norm's kind and epsilon. */
   config: Record<string, unknown>;
   bosId: number | undefined;
   /** Tokens of `text` without special tokens, with spans into `text`. */
   tokenize(text: string): InspectToken[];
   tokenText(id: number): string;
-  openSession(onnxPath: string): Promise<ort.InferenceSession>;
+  openSession(model: EditedModel): Promise<ort.InferenceSession>;
   /** One full pass over `ids` (no cache), returning `fetches` as float32 arrays. */
   run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, Float32Array>>;
 }
@@ -76,12 +89,12 @@ export class Inspector {
     const att = anatomy.attention;
     const promoted = [
       ...('kind' in att ? (att.kind === 'softmax' ? att.outputs : att.layers.map((l) => l.query)) : []),
-      ...(isAvailable(anatomy.residual) ? anatomy.residual : []),
+      ...(isAvailable(anatomy.residual) ? anatomy.residual.flat() : []),
     ];
-    const path = promoted.length
+    const edited = promoted.length
       ? promoteOutputs(model.onnxPath, graph, promoted, options.cacheDir)
-      : model.onnxPath;
-    const session = await model.openSession(path);
+      : { path: model.onnxPath };
+    const session = await model.openSession(edited);
     return new Inspector(model, graph, anatomy, session, options.budgetBytes ?? 256 * 2 ** 20);
   }
 
@@ -201,13 +214,28 @@ export class Inspector {
     const { norm, head } = this.weights.lens();
     const d = this.model.dims.hidden;
     const out: LensLayerResult[] = [];
-    const residual = await this.cachedMany(handle, ids, this.anatomy.residual as string[]);
+    const residual = await this.residualStream(handle, ids);
     for (const [layer, states] of residual.entries()) {
       const h = states.subarray(row * d, (row + 1) * d);
       const stats = this.named(positionStats(lensLogits(h, norm, head), actual, k));
       out.push({ layer, top: stats.top, rank: stats.rank, prob: Math.exp(stats.logprob) });
     }
     return out;
+  }
+
+  /** Every layer's residual stream [n, hidden], summing the parts of a link the graph does not materialise. */
+  private async residualStream(handle: string, ids: number[]): Promise<Float32Array[]> {
+    const links = this.anatomy.residual as ResidualLink[];
+    const tensors = await this.cachedMany(handle, ids, links.flat());
+    let next = 0;
+    return links.map((link) => {
+      if (!Array.isArray(link)) return tensors[next++] as Float32Array;
+      const parts = link.map(() => tensors[next++] as Float32Array);
+      const sum = Float32Array.from(parts[0] as Float32Array);
+      for (const p of parts.slice(1))
+        for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (p[i] as number);
+      return sum;
+    });
   }
 
   /** The k tokens whose input embeddings are closest to `id`'s by cosine similarity (itself first). */
@@ -299,14 +327,22 @@ export class Inspector {
     const [q, k] = await this.cachedMany(handle, ids, [spec.query, spec.presentKey]);
     const n = ids.length;
     const H = spec.heads;
-    const hd = (q as Float32Array).length / (n * H);
-    const queries = rotateQueries(q as Float32Array, H, hd, this.weights.rotary(spec));
+    const hd = this.model.dims.headDim;
+    // packed QKV rows hold every head's query, then the keys and values: keep the queries
+    const width = (q as Float32Array).length / n;
+    const own = width === H * hd ? (q as Float32Array) : new Float32Array(n * H * hd);
+    if (own !== q)
+      for (let i = 0; i < n; i++)
+        own.set((q as Float32Array).subarray(i * width, i * width + H * hd), i * H * hd);
+    const queries = rotateQueries(own, H, hd, this.weights.rotary(spec));
+    // the key cache may be allocated for the whole context (a shared past/present buffer): the first n rows are ours
+    const total = (k as Float32Array).length / (spec.kvHeads * hd);
     const out = new Float32Array(H * n * n);
     for (let h = 0; h < H; h++) {
       const kv = Math.floor(h / (H / spec.kvHeads));
       const probs = replayHead(
         queries.subarray(h * n * hd, (h + 1) * n * hd),
-        (k as Float32Array).subarray(kv * n * hd, (kv + 1) * n * hd),
+        (k as Float32Array).subarray(kv * total * hd, kv * total * hd + n * hd),
         hd,
         spec.scale ?? 1 / Math.sqrt(hd),
       );

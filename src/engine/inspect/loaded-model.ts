@@ -29,11 +29,12 @@ export function inspectableModel(model: LoadedModel, options: { threads?: number
         })),
     tokenText: (id) => model.tokenizer.tokenText(id),
     // the inspection session runs where generation runs, on the edited copy of the graph
-    openSession: async (path) =>
+    openSession: async (edited) =>
       (
-        await createSession(path, {
+        await createSession('path' in edited ? edited.path : edited.bytes, {
           ep: model.provider.used,
           ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...('path' in edited ? {} : { externalDataFolder: edited.externalDataFolder }),
         })
       ).session,
     run: async (session, ids, fetches) => {

@@ -13,6 +13,8 @@ export interface LmHead {
   vocabMajor: boolean;
   vocab: number;
   hidden: number;
+  /** cap * tanh(logits / cap) after the product (Gemma 2), when the model applies it. */
+  softcap?: number;
 }
 
 export function applyNorm(x: Float32Array, norm: FinalNorm): Float32Array {
@@ -51,6 +53,8 @@ export function applyHead(h: Float32Array, head: LmHead): Float32Array {
       for (let v = 0; v < vocab; v++) out[v] = (out[v] as number) + (weights[row + v] as number) * hi;
     }
   }
+  const cap = head.softcap;
+  if (cap) for (let v = 0; v < vocab; v++) out[v] = cap * Math.tanh((out[v] as number) / cap);
   return out;
 }
 

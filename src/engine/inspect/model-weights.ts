@@ -1,9 +1,11 @@
-// Weights the inspector reads straight from the ONNX file, each loaded once: final norm and LM head, embeddings, rotary.
+// Weights the inspector reads straight from the ONNX file (dequantized), each loaded once: final norm, LM head, embeddings, rotary.
 import type { RotaryCaches } from './attention-replay';
-import type { DecoderAnatomy, FusedAttention } from './graph-analysis';
+import { materialise, type Matrix } from './dequantize';
+import type { DecoderAnatomy, FinalNormSpec, FusedAttention } from './graph-analysis';
 import { readFloats } from './initializers';
 import type { FinalNorm, LmHead } from './logit-lens';
 import type { OnnxGraph } from './onnx-proto';
+import type { HeadPattern, MatrixSource } from './weight-patterns';
 
 /** What the weights need to know of the model. */
 export interface WeightSource {
@@ -30,22 +32,35 @@ export class ModelWeights {
   /** The final norm and LM head the logit lens applies to every layer's residual stream (the anatomy has both). */
   lens(): { norm: FinalNorm; head: LmHead } {
     if (this.lensParts) return this.lensParts;
-    const fn = this.anatomy.finalNorm as { scale: string; bias?: string };
-    const lm = this.anatomy.lmHead as { initializer: string; vocabMajor: boolean };
+    const fn = this.anatomy.finalNorm as FinalNormSpec;
+    const lm = this.anatomy.lmHead as HeadPattern;
     const c = this.model.config;
     const eps = [c.rms_norm_eps, c.layer_norm_epsilon, c.layer_norm_eps, c.norm_epsilon].find(
       (x): x is number => typeof x === 'number',
     );
     const norm: FinalNorm = {
-      kind: fn.bias || LAYER_NORM_TYPES.includes(String(c.model_type)) ? 'layer' : 'rms',
-      eps: eps ?? 1e-5,
+      kind: fn.kind ?? (fn.bias || LAYER_NORM_TYPES.includes(String(c.model_type)) ? 'layer' : 'rms'),
+      eps: fn.eps ?? eps ?? 1e-5,
       scale: this.floats(fn.scale),
       ...(fn.bias ? { bias: this.floats(fn.bias) } : {}),
     };
     const { vocab, hidden } = this.model.dims;
+    const matrix = this.matrix(lm.matrix);
+    const expected = lm.vocabMajor ? [vocab, hidden] : [hidden, vocab];
+    if (matrix.rows !== expected[0] || matrix.cols !== expected[1]) {
+      throw new Error(
+        `the LM head is ${matrix.rows} x ${matrix.cols}, expected ${expected.join(' x ')} from config.json`,
+      );
+    }
     this.lensParts = {
       norm,
-      head: { weights: this.floats(lm.initializer), vocabMajor: lm.vocabMajor, vocab, hidden },
+      head: {
+        weights: matrix.data,
+        vocabMajor: lm.vocabMajor,
+        vocab,
+        hidden,
+        ...(lm.softcap === undefined ? {} : { softcap: lm.softcap }),
+      },
     };
     return this.lensParts;
   }
@@ -54,7 +69,10 @@ export class ModelWeights {
   embeddings(): { weights: Float32Array; norms: Float32Array } {
     if (this.embedding) return this.embedding;
     const { vocab: V, hidden: d } = this.model.dims;
-    const weights = this.floats(this.anatomy.embedding as string);
+    const table = this.matrix(this.anatomy.embedding as MatrixSource);
+    if (table.rows !== V || table.cols !== d)
+      throw new Error(`the embedding table is ${table.rows} x ${table.cols}, expected ${V} x ${d}`);
+    const weights = table.data;
     const norms = new Float32Array(V);
     for (let v = 0; v < V; v++) {
       let s = 0;
@@ -80,6 +98,10 @@ export class ModelWeights {
       this.rotaryByCos.set(cos, caches);
     }
     return caches;
+  }
+
+  private matrix(source: MatrixSource): Matrix {
+    return materialise(source, (name) => this.initializer(name), this.model.onnxPath);
   }
 
   private floats(name: string): Float32Array {

@@ -43,6 +43,7 @@ const schema = {
             dims: { rule: 'repeated', type: 'int64', id: 1 },
             dataType: { type: 'int32', id: 2 },
             floatData: { rule: 'repeated', type: 'float', id: 4 },
+            int32Data: { rule: 'repeated', type: 'int32', id: 5 },
             int64Data: { rule: 'repeated', type: 'int64', id: 7 },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
@@ -71,13 +72,12 @@ const root = protobuf.Root.fromJSON(schema);
 const ModelProto = root.lookupType('onnx.ModelProto');
 const GraphProto = root.lookupType('onnx.GraphProto');
 
-export const TENSOR_FLOAT = 1;
-
 export interface OnnxAttribute {
   name: string;
   f?: number;
   i?: number;
   s?: Uint8Array;
+  t?: OnnxTensor;
   ints?: number[];
 }
 
@@ -96,6 +96,8 @@ export interface OnnxTensor {
   dataType: number;
   rawData?: Uint8Array;
   floatData: number[];
+  /** int8/uint8/int16/int32/float16 values when not stored raw. */
+  int32Data: number[];
   externalData: { key: string; value: string }[];
   dataLocation?: number;
 }
@@ -123,14 +125,15 @@ export function decodeGraph(bytes: Uint8Array): OnnxGraph {
 }
 
 /**
- * Serialized bytes that, appended to a ModelProto, add float outputs to its graph. Protobuf merges a repeated
+ * Serialized bytes that, appended to a ModelProto, add outputs to its graph. Protobuf merges a repeated
  * occurrence of an embedded message field (ModelProto.graph) into the first one and concatenates its repeated
- * fields, so the original model bytes, weights included, are never decoded and re-encoded.
+ * fields, so the original model bytes, weights included, are never decoded and re-encoded. The outputs carry no
+ * type: ONNX Runtime takes each one's from the node that makes it (float32, float16, ... as the model has it).
  */
 export function graphOutputsAppendix(names: readonly string[]): Uint8Array {
   const graph = GraphProto.encode(
     GraphProto.fromObject({
-      output: names.map((name) => ({ name, type: { tensorType: { elemType: TENSOR_FLOAT } } })),
+      output: names.map((name) => ({ name })),
     }),
   ).finish();
   const writer = protobuf.Writer.create();

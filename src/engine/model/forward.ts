@@ -17,7 +17,7 @@ export interface KvCache {
 }
 
 export interface StepOutput {
-  /** Logits for every fed position, row-major [ids.length, vocab]. */
+  /** Logits row-major [rows, vocab]: every fed position, or only the last when that was asked for and the graph can. */
   logits: Float32Array;
   rows: number;
   /** The next past: this step's present tensors, as they came out of the session. */
@@ -84,7 +84,14 @@ export async function runStep(
   model: StepModel,
   ids: readonly number[],
   past: KvCache,
-  options: { extraOutputs?: readonly string[] } = {},
+  options: {
+    extraOutputs?: readonly string[];
+    /**
+     * 'last': only the last position's logits are needed. A graph with a `num_logits_to_keep` input then computes just
+     * that row (a long prompt's prefill would otherwise make [prompt, vocab] logits); other graphs still give all.
+     */
+    logits?: 'all' | 'last';
+  } = {},
 ): Promise<StepOutput> {
   const n = ids.length;
   if (n === 0) throw new Error('runStep needs at least one token');
@@ -93,6 +100,10 @@ export async function runStep(
   const feeds: Record<string, ort.Tensor> = { ...past.feeds, input_ids: int64(ids, n) };
   if (sig.hasAttentionMask) feeds.attention_mask = ones(past.length + n);
   if (sig.hasPositionIds) feeds.position_ids = int64([], n, past.length);
+  if (sig.logitsToKeep) {
+    const keep = BigInt64Array.of(options.logits === 'last' ? 1n : 0n); // 0 keeps every position
+    feeds[sig.logitsToKeep.name] = new ort.Tensor('int64', keep, sig.logitsToKeep.shape);
+  }
   if (sig.hasUseCacheBranch)
     feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.length > 0 ? 1 : 0), [1]);
   const fetches = [
@@ -109,9 +120,10 @@ export async function runStep(
   });
   const extras: Record<string, ort.Tensor> = {};
   for (const name of options.extraOutputs ?? []) extras[name] = out[name] as ort.Tensor;
+  const logits = floats(out.logits as ort.Tensor);
   return {
-    logits: floats(out.logits as ort.Tensor),
-    rows: n,
+    logits,
+    rows: logits.length / model.dims.vocab,
     present: { feeds: presentFeeds, length: past.length + n },
     extras,
   };

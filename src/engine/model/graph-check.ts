@@ -9,6 +9,11 @@ export interface GraphSignature {
   hasAttentionMask: boolean;
   /** Older merged decoders (decoder_model_merged.onnx) switch the cache path on this bool input. */
   hasUseCacheBranch: boolean;
+  /**
+   * `num_logits_to_keep` / `logits_to_keep`: how many final positions get logits (0: all). `shape` is [] for a
+   * scalar input, [1] for a one-element one.
+   */
+  logitsToKeep: { name: string; shape: number[] } | undefined;
   /** `past_key_values.N.key` / `.value` input names per layer. */
   pastNames: { key: string; value: string }[];
   /** `present.N.key` / `.value` output names per layer. */
@@ -18,7 +23,14 @@ export interface GraphSignature {
   logitsType: 'float32' | 'float16';
 }
 
-const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch']);
+const LOGITS_TO_KEEP = ['num_logits_to_keep', 'logits_to_keep'];
+const KNOWN_INPUTS = new Set([
+  'input_ids',
+  'attention_mask',
+  'position_ids',
+  'use_cache_branch',
+  ...LOGITS_TO_KEEP,
+]);
 
 type Meta = ort.InferenceSession.ValueMetadata;
 
@@ -113,8 +125,20 @@ export function checkGraph(session: ort.InferenceSession, dims: ModelDims, onnxP
   if (logitsType !== undefined && logitsType !== 'float32' && logitsType !== 'float16') {
     fail(`logits are ${logitsType}; only float32 and float16 are supported`);
   }
+  const keepName = LOGITS_TO_KEEP.find((n) => inputs.has(n));
+  let logitsToKeep: GraphSignature['logitsToKeep'];
+  if (keepName) {
+    const meta = inputs.get(keepName);
+    const type = tensorType(meta);
+    if (type !== undefined && type !== 'int64' && type !== 'int32')
+      fail(`${keepName} is ${type}; expected an int64 count of positions`);
+    const rank = meta?.isTensor ? meta.shape.length : 0;
+    if (rank > 1) fail(`${keepName} has rank ${rank}; expected a scalar or one value`);
+    logitsToKeep = { name: keepName, shape: rank === 1 ? [1] : [] };
+  }
   return {
     hasPositionIds: inputs.has('position_ids'),
+    logitsToKeep,
     hasAttentionMask: inputs.has('attention_mask'),
     hasUseCacheBranch: inputs.has('use_cache_branch'),
     pastNames,

@@ -9,7 +9,7 @@ export { ModelFolderError } from './model-errors';
 
 type Json = Record<string, unknown>;
 
-/** Transformers.js dtype names -> ONNX file suffix. */
+/** Transformers.js dtype names -> ONNX file suffix (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
 export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
   fp32: '',
   fp16: '_fp16',
@@ -18,12 +18,18 @@ export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
   uint8: '_uint8',
   q4: '_q4',
   q4f16: '_q4f16',
+  q2: '_q2',
+  q2f16: '_q2f16',
+  q1: '_q1',
+  q1f16: '_q1f16',
   bnb4: '_bnb4',
 };
-/** Which dtype to take when none is asked for: full precision first. */
-const DEFAULT_ORDER = ['fp32', 'q8', 'q4', 'fp16', 'q4f16', 'int8', 'uint8', 'bnb4'];
+/** When the folder has no fp32 file (Transformers.js would stop there), the variant taken instead: best first. */
+const FALLBACK_ORDER = ['q8', 'fp16', 'q4', 'q4f16', 'int8', 'uint8', 'bnb4', 'q2', 'q2f16', 'q1', 'q1f16'];
 /** File stems, newest layout first; `decoder_model_merged` is the older merged decoder (use_cache_branch). */
 const STEMS = ['model', 'decoder_model_merged'];
+/** Transformers.js refuses more external data chunks than this (utils/hub.js MAX_EXTERNAL_DATA_CHUNKS). */
+const MAX_EXTERNAL_DATA_CHUNKS = 100;
 
 export interface SpecialTokens {
   bos?: string;
@@ -47,6 +53,8 @@ export interface ModelFolder {
   specialTokens: SpecialTokens;
   onnxPath: string;
   dtype: string;
+  /** Why this ONNX file was taken, in words (asked for, config.json's transformers.js_config, the default, ...). */
+  dtypeReason: string;
   /** External weight files next to the ONNX file (`model.onnx_data`, ...). */
   externalData: string[];
   dims: ModelDims;
@@ -110,31 +118,104 @@ function chatTemplates(dir: string, tokenizerConfig: Json): Record<string, strin
 }
 
 function onnxCandidates(dir: string, dtype: string): string[] {
-  const suffix = DTYPE_SUFFIX[dtype];
-  if (suffix === undefined) {
-    throw new ModelFolderError(
-      'bad-config',
-      `unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_SUFFIX).join(', ')})`,
-    );
-  }
+  const suffix = DTYPE_SUFFIX[dtype] as string;
   return [join(dir, 'onnx'), dir].flatMap((d) => STEMS.map((stem) => join(d, `${stem}${suffix}.onnx`)));
 }
 
-function pickOnnx(dir: string, dtype: string | undefined): { path: string; dtype: string } {
-  for (const d of dtype ? [dtype] : DEFAULT_ORDER) {
-    const path = onnxCandidates(dir, d).find((p) => existsSync(p));
-    if (path) return { path, dtype: d };
+function checkDtype(dtype: string, where: string, path?: string): string {
+  if (DTYPE_SUFFIX[dtype] === undefined) {
+    throw new ModelFolderError(
+      'bad-config',
+      `${where}: unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_SUFFIX).join(', ')})`,
+      path,
+    );
   }
-  const present = [join(dir, 'onnx'), dir]
-    .filter((d) => existsSync(d))
-    .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.onnx')));
-  const wanted = dtype ? `onnx/model${DTYPE_SUFFIX[dtype] ?? ''}.onnx (dtype ${dtype})` : 'onnx/model.onnx';
-  throw new ModelFolderError(
-    'missing-file',
-    `${wanted} is missing from ${dir}` +
-      (present.length ? ` (found: ${present.join(', ')})` : ' (no .onnx file found)'),
-    join(dir, 'onnx'),
-  );
+  return dtype;
+}
+
+/** `transformers.js_config` as Transformers.js reads it: its `device_config[device]` entries laid over the rest. */
+function transformersJsConfig(config: Json, device: string): Json {
+  const raw = config['transformers.js_config'];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const base = raw as Json;
+  const perDevice = (base.device_config as Json | undefined)?.[device];
+  return typeof perDevice === 'object' && perDevice !== null ? { ...base, ...(perDevice as Json) } : base;
+}
+
+/** A config value that is either one setting or a map by file name (`model`, `model_q4.onnx`, ...). */
+function perFile(value: unknown, names: string[]): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const key = names.find((n) => Object.hasOwn(value, n));
+  return key === undefined ? undefined : (value as Json)[key];
+}
+
+interface OnnxChoice {
+  path: string;
+  dtype: string;
+  reason: string;
+}
+
+/**
+ * Transformers.js's rules: the dtype asked for, else `transformers.js_config.dtype` (one for all files or per file,
+ * `auto` meaning "no preference"), else fp32. Where Transformers.js would then fail on a folder without the fp32
+ * file, Glassbox takes the first variant present and says so.
+ */
+function pickOnnx(dir: string, config: Json, dtype: string | undefined, device: string): OnnxChoice {
+  const configPath = join(dir, 'config.json');
+  const present = (d: string) => onnxCandidates(dir, d).find((p) => existsSync(p));
+  const chosen = (d: string, reason: string): OnnxChoice => {
+    const path = present(d);
+    if (path) return { path, dtype: d, reason };
+    const files = [join(dir, 'onnx'), dir]
+      .filter((f) => existsSync(f))
+      .flatMap((f) => readdirSync(f).filter((n) => n.endsWith('.onnx')));
+    throw new ModelFolderError(
+      'missing-file',
+      `onnx/model${DTYPE_SUFFIX[d]}.onnx is missing from ${dir}` +
+        (files.length ? ` (found: ${files.join(', ')})` : ' (no .onnx file found)') +
+        `; dtype ${d} is ${reason}`,
+      join(dir, 'onnx'),
+    );
+  };
+  if (dtype) return chosen(checkDtype(dtype, 'dtype'), 'the one asked for');
+  const fromConfig = perFile(transformersJsConfig(config, device).dtype, STEMS);
+  if (typeof fromConfig === 'string' && fromConfig !== 'auto') {
+    return chosen(
+      checkDtype(fromConfig, 'config.json transformers.js_config.dtype', configPath),
+      "config.json's transformers.js_config.dtype",
+    );
+  }
+  if (present('fp32')) return chosen('fp32', "Transformers.js's default in Node.js");
+  const other = FALLBACK_ORDER.find((d) => present(d));
+  if (other) return chosen(other, 'the folder has no fp32 model.onnx; the first variant present');
+  return chosen('fp32', "Transformers.js's default in Node.js");
+}
+
+/** The external data chunks `transformers.js_config.use_external_data_format` names for this file; each must exist. */
+function declaredChunks(config: Json, configPath: string, device: string, onnx: OnnxChoice): void {
+  const file = basename(onnx.path);
+  const stem = STEMS.find((s) => file === `${s}${DTYPE_SUFFIX[onnx.dtype]}.onnx`) ?? file;
+  const setting = perFile(transformersJsConfig(config, device).use_external_data_format, [file, stem]);
+  const chunks = Number(setting ?? 0);
+  if (!Number.isInteger(chunks) || chunks < 0 || chunks > MAX_EXTERNAL_DATA_CHUNKS) {
+    throw new ModelFolderError(
+      'bad-config',
+      `config.json: transformers.js_config.use_external_data_format for ${file} must be true, false or a count of ` +
+        `chunks up to ${MAX_EXTERNAL_DATA_CHUNKS}, got ${JSON.stringify(setting)}`,
+      configPath,
+    );
+  }
+  for (let i = 0; i < chunks; i++) {
+    const chunk = join(dirname(onnx.path), `${file}_data${i === 0 ? '' : `_${i}`}`);
+    if (!existsSync(chunk)) {
+      throw new ModelFolderError(
+        'missing-file',
+        `${basename(chunk)} is missing beside ${file}: config.json's transformers.js_config.use_external_data_format ` +
+          `says the weights are in ${chunks} file${chunks === 1 ? '' : 's'}`,
+        chunk,
+      );
+    }
+  }
 }
 
 function externalData(onnxPath: string): string[] {
@@ -145,7 +226,13 @@ function externalData(onnxPath: string): string[] {
 }
 
 /** Reads and validates every file of the folder (no ONNX session yet: see graph-check.ts for the graph). */
-export function loadModelFolder(dirIn: string, options: { dtype?: string } = {}): ModelFolder {
+export function loadModelFolder(
+  dirIn: string,
+  options: {
+    dtype?: string;
+    /** Transformers.js device name for device_config (default cpu). */ device?: string;
+  } = {},
+): ModelFolder {
   const dir = resolve(dirIn);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ModelFolderError('missing-file', `model folder ${dir} does not exist`, dir);
@@ -159,7 +246,9 @@ export function loadModelFolder(dirIn: string, options: { dtype?: string } = {})
   }
   const tokenizerConfig = readJsonFile(join(dir, 'tokenizer_config.json'), true) as Json;
   const dims = normaliseDims(config, configPath);
-  const onnx = pickOnnx(dir, options.dtype);
+  const device = options.device ?? 'cpu';
+  const onnx = pickOnnx(dir, config, options.dtype, device);
+  declaredChunks(config, configPath, device, onnx);
   if (statSync(onnx.path).size === 0) {
     throw new ModelFolderError('bad-onnx', `${basename(onnx.path)} is empty`, onnx.path);
   }
@@ -192,6 +281,7 @@ export function loadModelFolder(dirIn: string, options: { dtype?: string } = {})
     specialTokens,
     onnxPath: onnx.path,
     dtype: onnx.dtype,
+    dtypeReason: onnx.reason,
     externalData: externalData(onnx.path),
     dims,
     bosId: bos,

@@ -30,7 +30,12 @@ export interface LoadedModel {
 /** Loads and validates a model folder; every problem is a ModelFolderError with a stable code. */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const t0 = performance.now();
-  const folder = loadModelFolder(dir, options.dtype === undefined ? {} : { dtype: options.dtype });
+  // transformers.js_config.device_config is keyed by Transformers.js device names, which equal ours but for auto
+  const device = options.ep === undefined || options.ep === 'auto' ? 'cpu' : options.ep;
+  const folder = loadModelFolder(dir, {
+    device,
+    ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+  });
   const tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig);
   const { session, provider } = await createSession(folder.onnxPath, {
     ...(options.ep === undefined ? {} : { ep: options.ep }),

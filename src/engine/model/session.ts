@@ -14,6 +14,8 @@ export interface CreateSessionOptions {
   ep?: ExecutionProviderChoice;
   /** Intra-op threads for CPU work (0 or undefined: ORT's default, one per core). */
   threads?: number;
+  /** Where the model's external weight files are, for a model given as bytes (ORT resolves them against it). */
+  externalDataFolder?: string;
   /** Anything else to pass to ORT (graph optimisation level, ...). */
   extra?: ort.InferenceSession.SessionOptions;
 }
@@ -94,7 +96,7 @@ function shortReason(e: unknown): string {
 }
 
 async function tryCreate(
-  path: string,
+  model: string | Uint8Array,
   ep: ExecutionProvider,
   options: CreateSessionOptions,
 ): Promise<ort.InferenceSession> {
@@ -102,12 +104,20 @@ async function tryCreate(
     options.threads && options.threads > 0
       ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 }
       : {};
-  return ort.InferenceSession.create(path, {
+  const folder = options.externalDataFolder;
+  const extra = folder
+    ? { extra: { session: { model_external_initializers_file_folder_path: folder } } }
+    : {};
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     ...threads,
+    ...extra,
     ...options.extra,
     executionProviders: [ep],
-  });
+  };
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, sessionOptions)
+    : ort.InferenceSession.create(model, sessionOptions);
 }
 
 /**
@@ -115,9 +125,11 @@ async function tryCreate(
  * A file CPU cannot load either is reported as a bad-onnx ModelFolderError.
  */
 export async function createSession(
-  onnxPath: string,
+  model: string | Uint8Array,
   options: CreateSessionOptions = {},
 ): Promise<{ session: ort.InferenceSession; provider: ProviderReport }> {
+  const where =
+    typeof model === 'string' ? model : `an edited graph over ${options.externalDataFolder ?? 'its weights'}`;
   const requested = options.ep ?? 'auto';
   const candidates: ExecutionProvider[] =
     requested === 'auto' ? autoOrder() : requested === 'cpu' ? ['cpu'] : [requested, 'cpu'];
@@ -130,15 +142,11 @@ export async function createSession(
       continue;
     }
     try {
-      const session = await tryCreate(onnxPath, ep, options);
+      const session = await tryCreate(model, ep, options);
       return { session, provider: { requested, used: ep, fallbacks } };
     } catch (e) {
       if (ep === 'cpu') {
-        throw new ModelFolderError(
-          'bad-onnx',
-          `ONNX Runtime cannot load ${onnxPath}: ${shortReason(e)}`,
-          onnxPath,
-        );
+        throw new ModelFolderError('bad-onnx', `ONNX Runtime cannot load ${where}: ${shortReason(e)}`, where);
       }
       fallbacks.push({ provider: ep, reason: `${ep} failed to start: ${shortReason(e)}` });
     }
