@@ -441,11 +441,11 @@ def fixture_gemma3():
                   layer_types=["sliding_attention", "full_attention"], rope_local_base_freq=10000.0)
 
 
-def builder(hf, out, precision, ep):
+def builder(hf, out, precision, ep, extra=()):
     if Path(out).exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(hf), "-o", str(out), "-p", precision,
-           "-e", ep, "-c", str(Path(out).parent / "cache")]
+           "-e", ep, "-c", str(Path(out).parent / "cache")] + (["--extra_options", *extra] if extra else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print(r.stdout[-3000:], r.stderr[-3000:])
@@ -453,16 +453,18 @@ def builder(hf, out, precision, ep):
     return Path(out)
 
 
-def fixture_genai():
-    name = "genai"
-    model = make_model("Qwen2ForCausalLM", 15, tie_word_embeddings=False)
+GENAI_BUILDS = (("fp32", "cpu", "model.onnx"), ("int4", "cpu", "model_q4.onnx"), ("int4", "webgpu", "model_q4f16.onnx"),
+                ("fp16", "webgpu", "model_fp16.onnx"))
+
+
+def fixture_genai(name="genai", seed=15, tied=False, extra=(), builds=GENAI_BUILDS, **overrides):
+    model = make_model("Qwen2ForCausalLM", seed, tie_word_embeddings=tied, **overrides)
     hf = save_hf(model, WORK / name / "hf")
     exp = optimum_export(hf, WORK / name / "optimum")  # only for its config.json / generation_config.json
     folder = start_folder(name, exp, KV_CACHE_DTYPE)
     files, failed = [], {}
-    for precision, ep, target in (("fp32", "cpu", "model.onnx"), ("int4", "cpu", "model_q4.onnx"),
-                                  ("int4", "webgpu", "model_q4f16.onnx"), ("fp16", "webgpu", "model_fp16.onnx")):
-        out = builder(hf, WORK / name / f"{precision}-{ep}", precision, ep)
+    for precision, ep, target in builds:
+        out = builder(hf, WORK / name / f"{precision}-{ep}", precision, ep, extra)
         if out is None:
             failed[target] = f"builder -p {precision} -e {ep} failed"
             continue
@@ -473,6 +475,15 @@ def fixture_genai():
             shutil.copyfile(out / "genai_config.json", folder / "genai_config.json")
         files.append(target)
     finish(name, model, folder, files, lambda: {"failed": failed} if failed else {})
+
+
+def fixture_genai_tied():
+    """Tied embedding, builder option shared_embeddings: int4 embeds through GatherBlockQuantized reading the LM
+    head's MatMulNBits weight, scales and zero points; fp32 through a Gather of the transposed LM head weight.
+    Builder 0.11.4 wires GatherBlockQuantized to zero points, so int4 must be asymmetric (symmetric leaves the
+    zero-point input dangling), and asymmetric packing fails for hidden 32 (one block per row): hidden 64 here."""
+    fixture_genai("genai-tied", 16, True, ("shared_embeddings=true", "int4_algo_config=rtn", "int4_is_symmetric=false"),
+                  GENAI_BUILDS[:3], hidden_size=64)
 
 
 def fixture_llama_merged(model, exp):
@@ -498,7 +509,8 @@ def fixture_llama_merged(model, exp):
     finish(name, model, folder, ["decoder_model_merged.onnx"])
 
 
-FIXTURES = ["llama", "llama-external", "llama-merged", "qwen3-logits-to-keep", "gemma2", "gemma3", "genai"]
+FIXTURES = ["llama", "llama-external", "llama-merged", "qwen3-logits-to-keep", "gemma2", "gemma3", "genai",
+            "genai-tied"]
 
 
 def main():
@@ -521,7 +533,7 @@ def main():
             (fixture_llama_external if name == "llama-external" else fixture_llama_merged)(*llama)
         else:
             {"qwen3-logits-to-keep": fixture_qwen3, "gemma2": fixture_gemma2, "gemma3": fixture_gemma3,
-             "genai": fixture_genai}[name]()
+             "genai": fixture_genai, "genai-tied": fixture_genai_tied}[name]()
         report_path.write_text(json.dumps(REPORT, indent=1, default=str) + "\n")
     assert not (OUT / "config.json").exists()
 
