@@ -182,6 +182,8 @@ export interface InspectResult {
   truncated: { totalTokens: number; inspectedChars: number } | null;
   attention: Availability;
   lens: Availability;
+  /** The input embedding table, for nearest neighbours. */
+  embeddings: Availability;
   timings: { tokenizeMs: number; forwardMs: number; statsMs: number };
 }
 

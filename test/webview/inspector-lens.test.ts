@@ -153,3 +153,18 @@ test('embeddings: the selected token’s nearest neighbours with their cosine si
   await panel.assertClean();
   await panel.close();
 });
+
+test('embeddings: unavailable says why, lists which layouts have which views, and fetches nothing', async () => {
+  const { raw } = unicode();
+  const reason = 'the layers are inside If subgraphs';
+  const panel = await openInspector(bed(), withUnavailable(raw.state, 'embeddings', reason));
+  await showView(panel, 'embeddings');
+  assert.match(await panel.text('gb-neighbours-view .unavailable'), new RegExp(reason));
+  await panel.page.locator('gb-neighbours-view .layout-support summary').click();
+  const rows = await panel.page.locator('gb-neighbours-view .layout-support tbody tr').count();
+  assert.ok(rows >= 4, `the layout table has ${rows} rows`);
+  assert.match(await panel.text('gb-neighbours-view .layout-support'), /merged decoder/);
+  assert.equal((await panel.requests('inspect/neighbours')).length, 0);
+  await panel.assertClean();
+  await panel.close();
+});

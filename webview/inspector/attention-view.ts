@@ -2,6 +2,7 @@
 import { html, nothing } from 'lit';
 import type { AttentionMatrix, InspectResult } from '../../src/protocol/engine-methods';
 import { count, percent } from '../shared/format';
+import { unavailableNote } from './unavailable-note';
 import { LightElement } from '../shared/light-element';
 import { hex, unitsOf, visibleText } from '../shared/token-units';
 import { cellAt, drawAttentionMap, drawThumbnail, themeColour, type MapGeometry } from './heatmap';
@@ -149,12 +150,7 @@ export class AttentionView extends LightElement {
   override render() {
     const r = this.store.result;
     if (!r) return nothing;
-    if (!r.attention.available) {
-      return html`<p class="unavailable" role="note">
-        <span class="codicon codicon-circle-slash" aria-hidden="true"></span>Attention is not available for
-        this model: ${r.attention.reason}
-      </p>`;
-    }
+    if (!r.attention.available) return unavailableNote('Attention', r.attention.reason);
     return html`${this.grid(r)}${this.map(r)}`;
   }
 

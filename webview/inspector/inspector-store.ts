@@ -206,7 +206,8 @@ export class InspectorStore extends Store {
   /** The tokens nearest to the selected one in the embedding matrix; null when no token is selected. */
   get neighbours(): Loadable<NeighbourResult[]> | null {
     const id = this.result?.tokens[this.selected]?.id;
-    return id === undefined ? null : (this.neighbourCache.get(id) ?? LOADING);
+    if (id === undefined || !this.result?.embeddings.available) return null;
+    return this.neighbourCache.get(id) ?? LOADING;
   }
 
   /** Fetches what the view on show needs for the result and the selected token, unless it is held already. */
@@ -215,7 +216,8 @@ export class InspectorStore extends Store {
     if (!result) return;
     if (this.view === 'attention') this.loadThumbnails(result);
     else if (this.view === 'lens') this.loadLens(result, this.selected);
-    else if (this.view === 'embeddings') this.loadNeighbours(result.tokens[this.selected]?.id);
+    else if (this.view === 'embeddings' && result.embeddings.available)
+      this.loadNeighbours(result.tokens[this.selected]?.id);
   }
 
   /** Each layer's prediction for token `position`, fetched once per result. */

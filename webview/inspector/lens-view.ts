@@ -2,6 +2,7 @@
 import { html, nothing } from 'lit';
 import type { LensLayerResult } from '../../src/protocol/engine-methods';
 import { count, percent } from '../shared/format';
+import { unavailableNote } from './unavailable-note';
 import { LightElement } from '../shared/light-element';
 import { tokenLabel, visibleText } from '../shared/token-units';
 import type { InspectorStore } from './inspector-store';
@@ -70,12 +71,7 @@ export class LensView extends LightElement {
     const s = this.store;
     const r = s.result;
     if (!r) return nothing;
-    if (!r.lens.available) {
-      return html`<p class="unavailable" role="note">
-        <span class="codicon codicon-circle-slash" aria-hidden="true"></span>The logit lens is not available
-        for this model: ${r.lens.reason}
-      </p>`;
-    }
+    if (!r.lens.available) return unavailableNote('The logit lens', r.lens.reason);
     const position = s.selected;
     const token = r.tokens[position];
     if (!token) return nothing;

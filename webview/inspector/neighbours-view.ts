@@ -1,5 +1,6 @@
 // <gb-neighbours-view>: the selected token's nearest tokens in the embedding matrix, with cosine similarity bars.
 import { html, nothing } from 'lit';
+import { unavailableNote } from './unavailable-note';
 import { LightElement } from '../shared/light-element';
 import { tokenLabel, visibleText } from '../shared/token-units';
 import type { InspectorStore } from './inspector-store';
@@ -17,6 +18,8 @@ export class NeighboursView extends LightElement {
     const title = html`<h3 class="neighbours-title">
       Nearest to <code>${tokenLabel(r.tokens, s.selected)}</code> <span class="muted">(id ${token.id})</span>
     </h3>`;
+    if (!r.embeddings.available)
+      return html`${title}${unavailableNote('The embedding table', r.embeddings.reason)}`;
     const list = s.neighbours;
     if (!list || list.status === 'loading')
       return html`${title}

@@ -15,10 +15,18 @@ type Lookup = (name: string) => OnnxTensor;
 export function materialise(source: MatrixSource, tensor: Lookup, modelPath: string): Matrix {
   if (source.kind === 'float') {
     const t = tensor(source.tensor);
-    return { data: readFloats(t, modelPath), rows: t.dims[0] as number, cols: t.dims[1] as number };
+    const stored = { data: readFloats(t, modelPath), rows: t.dims[0] as number, cols: t.dims[1] as number };
+    return source.transposed ? transpose(stored) : stored;
   }
   if (source.kind === 'linear') return linear(source, tensor, modelPath);
   return blocks(source, tensor, modelPath);
+}
+
+function transpose(m: Matrix): Matrix {
+  const out = new Float32Array(m.data.length);
+  for (let r = 0; r < m.rows; r++)
+    for (let c = 0; c < m.cols; c++) out[c * m.rows + r] = m.data[r * m.cols + c] as number;
+  return { data: out, rows: m.cols, cols: m.rows };
 }
 
 function linear(

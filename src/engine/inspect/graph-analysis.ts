@@ -56,6 +56,18 @@ export function isAvailable<T>(x: T | { unavailable: string }): x is T {
   return !(typeof x === 'object' && x !== null && 'unavailable' in x);
 }
 
+/**
+ * A merged decoder (decoder_model_merged.onnx) keeps every layer inside the two subgraphs of an If node, whose
+ * tensors cannot be promoted to graph outputs.
+ */
+const MERGED =
+  'the layers are inside If subgraphs (a merged decoder, decoder_model_merged.onnx, switching on use_cache_branch), ' +
+  'whose tensors cannot be read out; a model.onnx export of the same model has every view';
+
+function hasSubgraphs(graph: OnnxGraph): boolean {
+  return graph.node.some((n) => n.opType === 'If' || n.opType === 'Loop');
+}
+
 function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attention'] {
   const softmax = ix.graph.node.filter((n) => n.opType === 'Softmax' && n.output[0]);
   if (softmax.length === layers)
@@ -96,12 +108,8 @@ function findAttention(ix: GraphIndex, layers: number): DecoderAnatomy['attentio
     ['GroupQueryAttention', 'MultiHeadAttention', 'Attention', 'PackedMultiHeadAttention'].includes(n.opType),
   );
   if (fused) return { unavailable: `attention is computed inside fused ${fused.opType} nodes` };
-  const subgraphs = ix.graph.node.some((n) => n.opType === 'If' || n.opType === 'Loop');
-  return {
-    unavailable:
-      `found ${softmax.length} Softmax nodes for ${layers} layers` +
-      (subgraphs ? ' (the graph keeps its layers inside If/Loop subgraphs, e.g. a merged decoder)' : ''),
-  };
+  if (hasSubgraphs(ix.graph)) return { unavailable: MERGED };
+  return { unavailable: `found ${softmax.length} Softmax nodes for ${layers} layers` };
 }
 
 /**
@@ -131,7 +139,9 @@ function residualChain(ix: GraphIndex, start: string): ResidualLink[] {
 
 export function analyseDecoder(graph: OnnxGraph, dims: { layers: number; hidden: number }): DecoderAnatomy {
   const ix = new GraphIndex(graph);
-  const noLookup = 'no embedding lookup on input_ids found (a Gather of a constant table, maybe quantized)';
+  const noLookup = hasSubgraphs(graph)
+    ? MERGED
+    : 'no embedding lookup on input_ids found (a Gather of a constant table, maybe quantized)';
   const anatomy: DecoderAnatomy = {
     attention: findAttention(ix, dims.layers),
     residual: { unavailable: noLookup },

@@ -134,6 +134,9 @@ export class Inspector {
         ? { available: true }
         : { available: false, reason: reason(this.anatomy.attention) },
       lens: lensOk ? { available: false, reason: lensOk } : { available: true },
+      embeddings: isAvailable(this.anatomy.embedding)
+        ? { available: true }
+        : { available: false, reason: reason(this.anatomy.embedding) },
       timings: { tokenizeMs: t1 - t0, forwardMs: t2 - t1, statsMs: performance.now() - t2 },
     };
   }
@@ -217,7 +220,7 @@ export class Inspector {
     const residual = await this.residualStream(handle, ids);
     for (const [layer, states] of residual.entries()) {
       const h = states.subarray(row * d, (row + 1) * d);
-      const stats = this.named(positionStats(lensLogits(h, norm, head), actual, k));
+      const stats = this.named(positionStats(lensLogits(h, norm, head, states), actual, k));
       out.push({ layer, top: stats.top, rank: stats.rank, prob: Math.exp(stats.logprob) });
     }
     return out;

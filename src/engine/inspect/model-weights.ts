@@ -60,6 +60,7 @@ export class ModelWeights {
         vocab,
         hidden,
         ...(lm.softcap === undefined ? {} : { softcap: lm.softcap }),
+        ...(lm.quantizesInput ? { quantizeInput: lm.quantizesInput } : {}),
       },
     };
     return this.lensParts;

@@ -1,13 +1,14 @@
 // Recognises how a graph stores a weight matrix (float, DequantizeLinear, MatMulNBits, MatMulInteger, GatherBlockQuantized).
 import { attr, type GraphIndex } from './graph-index';
-import type { OnnxNode } from './onnx-proto';
+import type { OnnxNode, OnnxTensor } from './onnx-proto';
 
 /**
  * A 2-D weight as the file stores it. `layout` gives its logical shape after dequantization: rows x cols of the
  * stored tensor (for MatMulNBits: [N, K], one row per output).
  */
 export type MatrixSource =
-  | { kind: 'float'; tensor: string }
+  /** Stored as is, or (`transposed`) as the transpose of the matrix meant, as tied weights often are. */
+  | { kind: 'float'; tensor: string; transposed?: boolean }
   | {
       /** (data - zeroPoint) * scale, per tensor, per axis or per block (DequantizeLinear, dynamic quantization). */
       kind: 'linear';
@@ -31,6 +32,8 @@ export type MatrixSource =
       cols: number;
     };
 
+export type InputQuantization = { kind: 'tensor-uint8' } | { kind: 'block-int8'; blockSize: number };
+
 export interface HeadPattern {
   matrix: MatrixSource;
   /** Stored [vocab, hidden] (true) or [hidden, vocab] (false). */
@@ -39,6 +42,12 @@ export interface HeadPattern {
   input: string;
   /** Gemma 2's final soft-capping, cap * tanh(logits / cap), when the graph applies it. */
   softcap: number | undefined;
+  /**
+   * How the head rounds its input before multiplying: to uint8 with one scale for the whole tensor
+   * (DynamicQuantizeLinear, dynamic quantization), or to int8 per block of the hidden size (MatMulNBits with
+   * accuracy_level 4, ONNX Runtime's int8 compute).
+   */
+  quantizesInput?: InputQuantization;
 }
 
 /** DequantizeLinear(constant, constant[, constant]) as a linear source. */
@@ -128,14 +137,18 @@ export function findHead(ix: GraphIndex, logits: string): HeadPattern | string {
   if (head.opType === 'MatMulNBits' && x && w && head.input[2]) {
     const g = head.input[4];
     if (g) return 'the LM head MatMulNBits reorders its groups (g_idx), which the lens does not undo';
+    const blockSize = attr(head, 'block_size')?.i ?? 32;
     return {
+      ...(attr(head, 'accuracy_level')?.i === 4
+        ? { quantizesInput: { kind: 'block-int8' as const, blockSize } }
+        : {}),
       matrix: {
         kind: 'blocks',
         data: w,
         scales: head.input[2],
         zeroPoints: head.input[3] || undefined,
         bits: attr(head, 'bits')?.i ?? 4,
-        blockSize: attr(head, 'block_size')?.i ?? 32,
+        blockSize,
         rows: attr(head, 'N')?.i ?? 0,
         cols: attr(head, 'K')?.i ?? 0,
       },
@@ -188,7 +201,20 @@ function matMulInteger(ix: GraphIndex, mul: OnnxNode): Omit<HeadPattern, 'softca
       },
       vocabMajor: data.transposed,
       input: dq.input[0],
+      quantizesInput: { kind: 'tensor-uint8' },
     };
+  }
+  return undefined;
+}
+
+/** The initializer behind `name`, through Reshape (which keeps the values' order) and Cast/Identity. */
+function throughReshape(ix: GraphIndex, name: string): OnnxTensor | undefined {
+  for (let hops = 0; hops < 4; hops++) {
+    const t = ix.initializers.get(name);
+    if (t) return t;
+    const p = ix.producer.get(name);
+    if (!p || !['Reshape', 'Cast', 'Identity'].includes(p.opType) || !p.input[0]) return undefined;
+    name = p.input[0];
   }
   return undefined;
 }
@@ -220,25 +246,30 @@ export function findEmbedding(ix: GraphIndex): EmbeddingPattern | undefined {
     let output = n.output[0];
     const table = ix.constant(n.input[0]);
     if (n.opType === 'GatherBlockQuantized') {
-      if (!table || !n.input[2]) continue;
+      // the builder's tied embeddings gather from the LM head's own MatMulNBits weight, reshaped to [rows, bytes]
+      const data = throughReshape(ix, n.input[0]);
+      const scales = throughReshape(ix, n.input[2] ?? '');
+      const zeros = n.input[3] ? throughReshape(ix, n.input[3]) : undefined;
+      if (!data || !scales || (n.input[3] && !zeros)) continue;
       const bits = attr(n, 'bits')?.i ?? 4;
-      const [rows, stored] = table.tensor.dims as [number, number];
-      const packed = table.tensor.dataType === 2 && bits < 8; // uint8 bytes holding 8/bits values each
+      const rows = data.dims[0] as number;
+      const stored = data.dims.reduce((a, b) => a * b, 1) / rows;
+      const packed = data.dataType === 2 && bits < 8; // uint8 bytes holding 8/bits values each
       matrix = {
         kind: 'blocks',
-        data: table.tensor.name,
-        scales: n.input[2],
-        zeroPoints: n.input[3] || undefined,
+        data: data.name,
+        scales: scales.name,
+        zeroPoints: zeros?.name,
         bits,
         blockSize: attr(n, 'block_size')?.i ?? 128,
         rows,
         cols: packed ? (stored * 8) / bits : stored,
       };
-    } else if (table && !table.transposed && table.tensor.dims.length === 2) {
+    } else if (table && table.tensor.dims.length === 2) {
       const next = ix.soleConsumer(output);
       if (table.tensor.dataType === 1 || table.tensor.dataType === 10 || table.tensor.dataType === 16) {
-        matrix = { kind: 'float', tensor: table.tensor.name };
-      } else if (next?.opType === 'DequantizeLinear' && next.output[0]) {
+        matrix = { kind: 'float', tensor: table.tensor.name, transposed: table.transposed };
+      } else if (!table.transposed && next?.opType === 'DequantizeLinear' && next.output[0]) {
         // dynamic quantization gathers bytes, then dequantizes the gathered rows with the table's scale
         const s = next.input[1] ? ix.constant(next.input[1]) : undefined;
         const z = next.input[2] ? ix.constant(next.input[2]) : undefined;

@@ -132,3 +132,90 @@ describe('glassbox inspect', () => {
     assert.equal(text.stdout.trim().split('\n').length, 2 + ref.ids.length - 1);
   });
 });
+
+describe('glassbox inspect --lens --neighbours on Hub layouts', () => {
+  const file = join(tmp, 'hub.js');
+  writeFileSync(file, 'function add(a, b) {\n  return a + b;\n}\n');
+  interface LensOut extends Out {
+    lens:
+      | ({ top: { id: number; prob: number; text: string }[]; rank: number }[] | null)[]
+      | { unavailable: string };
+    neighbours: { id: number; text: string; cosine: number }[][] | { unavailable: string };
+  }
+  const inspect = (dir: string, dtype: string) => {
+    const r = glassbox(
+      'inspect',
+      '--file',
+      file,
+      '--model',
+      dir,
+      '--dtype',
+      dtype,
+      '--ep',
+      'cpu',
+      '--lens',
+      '--neighbours',
+      '--attention',
+      '0:mean',
+      '--json',
+      '--top-k',
+      '3',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as LensOut & { attention: number[][] | { unavailable: string } };
+  };
+
+  test('lens: one entry per position, embeddings to last layer, the last equal to the position; neighbours start with the token', () => {
+    const out = inspect(join(fixturesDir, 'hub', 'llama'), 'q4');
+    assert.ok(Array.isArray(out.lens) && Array.isArray(out.neighbours));
+    assert.equal(out.lens.length, out.positions.length);
+    out.lens.forEach((layers, i) => {
+      const p = out.positions[i];
+      if (!p || !layers) return assert.equal(layers, p);
+      assert.equal(layers.length, out.layers + 1);
+      const last = layers.at(-1);
+      assert.equal(last?.rank, p.rank);
+      assert.deepEqual(
+        last?.top.map((t) => t.id),
+        p.top.map((t) => t.id),
+      );
+      last?.top.forEach((t, j) => assert.ok(Math.abs(t.prob - (p.top[j]?.prob as number)) < 1e-4));
+      assert.equal(typeof last?.top[0]?.text, 'string');
+    });
+    assert.equal(out.neighbours.length, out.tokens.length);
+    out.neighbours.forEach((list, i) => {
+      assert.equal(list[0]?.id, out.tokens[i]?.id);
+      assert.ok(Math.abs((list[0]?.cosine as number) - 1) < 1e-5);
+    });
+  });
+
+  test('info says which file was chosen, why, and where its weights are', () => {
+    const chunks = glassbox(
+      'info',
+      '--model',
+      join(fixturesDir, 'hub', 'llama-external-chunks'),
+      '--ep',
+      'cpu',
+    );
+    assert.equal(chunks.code, 0, chunks.stderr);
+    assert.match(
+      chunks.stdout,
+      /file +onnx\/model\.onnx: dtype fp32 \(Transformers\.js's default in Node\.js\), weights in model\.onnx_data, model\.onnx_data_1/,
+    );
+    const q4 = glassbox('info', '--model', join(fixturesDir, 'hub', 'llama'), '--dtype', 'q4', '--json');
+    assert.equal(q4.code, 0, q4.stderr);
+    const info = (
+      JSON.parse(q4.stdout) as { model: { dtype: string; dtypeReason: string; onnxPath: string } }
+    ).model;
+    assert.equal(info.dtype, 'q4');
+    assert.equal(info.dtypeReason, 'the one asked for');
+    assert.match(info.onnxPath, /model_q4\.onnx$/);
+  });
+
+  test('a view the model cannot give is {"unavailable": reason} and the command still succeeds', () => {
+    const out = inspect(join(fixturesDir, 'hub', 'llama-merged'), 'fp32');
+    assert.ok(out.positions.length > 0);
+    for (const view of [out.lens, out.neighbours, out.attention])
+      assert.match((view as { unavailable: string }).unavailable, /If subgraphs \(a merged decoder/);
+  });
+});

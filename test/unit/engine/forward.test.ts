@@ -1,5 +1,6 @@
 // runStep against plain onnxruntime-node (test/support): same logits for prefill and cached steps; feeds; context guard.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
@@ -11,7 +12,15 @@ import {
 } from '../../../src/engine/model/forward';
 import { checkGraph } from '../../../src/engine/model/graph-check';
 import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model/model';
-import { dims, emptyPast, maxAbsDiff, modelFolders, openSession, step } from '../../support/model-folder';
+import {
+  dims,
+  emptyPast,
+  fixturesDir,
+  maxAbsDiff,
+  modelFolders,
+  openSession,
+  step,
+} from '../../support/model-folder';
 
 const prompt = [1, 75, 3936, 79, 358, 224, 176, 257, 250, 226, 224, 4526, 248];
 const loaded: LoadedModel[] = [];
@@ -127,5 +136,34 @@ describe('feeds and guards', () => {
     assert.equal(fed[0]?.position_ids, undefined);
     assert.deepEqual(fed[0]?.['past_key_values.0.key']?.dims, [1, 2, 0, 4]);
     assert.equal(fed[1]?.['past_key_values.0.key'], a.present.feeds['past_key_values.0.key']);
+  });
+});
+
+describe('num_logits_to_keep', () => {
+  test("a graph with the input computes only the last row when asked ('last'), every row otherwise", async () => {
+    const model = await loadModel(join(fixturesDir, 'hub', 'qwen3-logits-to-keep'), {
+      ep: 'cpu',
+      threads: 1,
+    });
+    loaded.push(model);
+    assert.deepEqual(model.signature.logitsToKeep, { name: 'num_logits_to_keep', shape: [] });
+    const V = model.dims.vocab;
+    const all = await runStep(model.session, model, prompt, emptyCache(model));
+    const last = await runStep(model.session, model, prompt, emptyCache(model), { logits: 'last' });
+    assert.equal(all.rows, prompt.length);
+    assert.equal(last.rows, 1);
+    assert.ok(maxAbsDiff(logitsRow(last, V), logitsRow(all, V)) < 1e-5);
+    // the next step from the 'last' prefill's cache equals the one from the full prefill
+    const a = await runStep(model.session, model, [42], all.present, { logits: 'last' });
+    const b = await runStep(model.session, model, [42], last.present, { logits: 'last' });
+    assert.ok(maxAbsDiff(a.logits, b.logits) < 1e-5);
+  });
+
+  test("a graph without it gives every row either way; 'last' reads the same last row", async () => {
+    const model = await loadModel(join(fixturesDir, 'llama-mha'), { ep: 'cpu', threads: 1 });
+    loaded.push(model);
+    assert.equal(model.signature.logitsToKeep, undefined);
+    const last = await runStep(model.session, model, prompt, emptyCache(model), { logits: 'last' });
+    assert.equal(last.rows, prompt.length);
   });
 });

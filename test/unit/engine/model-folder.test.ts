@@ -118,6 +118,103 @@ describe('model folders that must load', () => {
   });
 });
 
+describe("the ONNX file is chosen by Transformers.js's rules", () => {
+  /** A copy of the hub llama fixture holding only the variants named (dtype -> file name). */
+  function variants(name: string, files: string[], config?: (c: Record<string, unknown>) => void): string {
+    return brokenCopy('hub/llama', name, (d) => {
+      for (const f of [
+        'model.onnx',
+        'model_fp16.onnx',
+        'model_q4.onnx',
+        'model_q4f16.onnx',
+        'model_quantized.onnx',
+        'model_int8.onnx',
+        'model_uint8.onnx',
+      ]) {
+        if (!files.includes(f)) unlinkSync(join(d, 'onnx', f));
+      }
+      if (config) editConfig(d, config);
+    });
+  }
+  const tjs = (value: Record<string, unknown>) => (c: Record<string, unknown>) => {
+    c['transformers.js_config'] = value;
+  };
+
+  test('fp32 by default, as Transformers.js in Node.js; the reason is given', () => {
+    const f = loadModelFolder(variants('rule-default', ['model.onnx', 'model_q4.onnx']));
+    assert.equal(f.dtype, 'fp32');
+    assert.match(f.dtypeReason, /Transformers\.js's default/);
+  });
+
+  test("config.json's transformers.js_config.dtype: one for all, per file, per device, and auto", () => {
+    const both = ['model.onnx', 'model_q4.onnx', 'model_q4f16.onnx'];
+    const one = loadModelFolder(variants('rule-config', both, tjs({ dtype: 'q4' })));
+    assert.equal(one.dtype, 'q4');
+    assert.match(one.dtypeReason, /transformers\.js_config\.dtype/);
+    assert.equal(
+      loadModelFolder(variants('rule-map', both, tjs({ dtype: { model: 'q4f16' } }))).dtype,
+      'q4f16',
+    );
+    assert.equal(loadModelFolder(variants('rule-auto', both, tjs({ dtype: 'auto' }))).dtype, 'fp32');
+    const perDevice = variants(
+      'rule-device',
+      both,
+      tjs({ dtype: 'q4', device_config: { webgpu: { dtype: 'q4f16' } } }),
+    );
+    assert.equal(loadModelFolder(perDevice).dtype, 'q4');
+    assert.equal(loadModelFolder(perDevice, { device: 'webgpu' }).dtype, 'q4f16');
+    // the dtype asked for wins over the config
+    assert.equal(loadModelFolder(perDevice, { dtype: 'fp32' }).dtypeReason, 'the one asked for');
+  });
+
+  test('q2, q1, q2f16 and q1f16 are known names; an unknown one is refused with the list', () => {
+    const dir = variants('rule-q2', [], (c) => c);
+    cpSync(join(fixturesDir, 'hub', 'llama', 'onnx', 'model_q4.onnx'), join(dir, 'onnx', 'model_q2f16.onnx'));
+    const f = loadModelFolder(dir, { dtype: 'q2f16' });
+    assert.equal(f.onnxPath, join(dir, 'onnx', 'model_q2f16.onnx'));
+    // without fp32, the first variant present is taken, and the reason says so
+    assert.match(loadModelFolder(dir).dtypeReason, /no fp32 model\.onnx/);
+    assert.throws(() => loadModelFolder(dir, { dtype: 'q3' }), /unknown dtype "q3" \(known: .*q1f16/);
+    const bad = variants('rule-bad-config', ['model.onnx'], tjs({ dtype: 'fp8' }));
+    assert.throws(() => loadModelFolder(bad), /transformers\.js_config\.dtype: unknown dtype "fp8"/);
+  });
+
+  test('a config dtype whose file is missing fails as Transformers.js would, naming the setting', () => {
+    const dir = variants('rule-missing', ['model.onnx'], tjs({ dtype: 'q4' }));
+    assert.throws(
+      () => loadModelFolder(dir),
+      (e: unknown) => {
+        assert.ok(e instanceof ModelFolderError);
+        assert.equal(e.code, 'missing-file');
+        assert.match(
+          e.message,
+          /model_q4\.onnx is missing .*found: model\.onnx.*transformers\.js_config\.dtype/,
+        );
+        return true;
+      },
+    );
+  });
+
+  test('use_external_data_format: every chunk it names must be there', () => {
+    const dir = brokenCopy('hub/llama-external-chunks', 'rule-chunks', (d) =>
+      unlinkSync(join(d, 'onnx', 'model.onnx_data_1')),
+    );
+    assert.throws(
+      () => loadModelFolder(dir),
+      /model\.onnx_data_1 is missing beside model\.onnx: .* in 2 files/,
+    );
+    const whole = loadModelFolder(join(fixturesDir, 'hub', 'llama-external-chunks'));
+    assert.deepEqual(
+      whole.externalData.map((f) => f.split('/').pop()),
+      ['model.onnx_data', 'model.onnx_data_1'],
+    );
+    const bad = brokenCopy('hub/llama-external', 'rule-chunks-bad', (d) =>
+      editConfig(d, tjs({ use_external_data_format: 'many' })),
+    );
+    assert.throws(() => loadModelFolder(bad), /use_external_data_format for model\.onnx must be/);
+  });
+});
+
 describe('broken model folders give named errors', () => {
   test('missing tokenizer.json', () =>
     rejectsWith(

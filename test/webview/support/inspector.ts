@@ -39,10 +39,10 @@ export const decoded = (tokens: { bytes: Uint8Array }[]): string =>
     .toString('utf8')
     .replace(/\uFFFD+$/, '');
 
-/** `state` with one of its result's views (attention or logit lens) unavailable for `reason`. */
+/** `state` with one of its result's views (attention, logit lens, embeddings) unavailable for `reason`. */
 export function withUnavailable(
   state: InspectorState,
-  view: 'attention' | 'lens',
+  view: 'attention' | 'lens' | 'embeddings',
   reason: string,
 ): InspectorState {
   const result = state.result;
