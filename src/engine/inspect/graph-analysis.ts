@@ -191,7 +191,7 @@ function findNorm(
   const stack = [to];
   while (stack.length) {
     const name = stack.pop() as string;
-    if (name === from || ix.aliases(name).includes(from as string) || seen.has(name)) continue;
+    if (name === from || seen.has(name)) continue;
     seen.add(name);
     const node = ix.producer.get(name);
     if (!node) continue;

@@ -333,6 +333,10 @@ export class Inspector {
     const hd = this.model.dims.headDim;
     // packed QKV rows hold every head's query, then the keys and values: keep the queries
     const width = (q as Float32Array).length / n;
+    if (width !== H * hd && width !== (H + 2 * spec.kvHeads) * hd)
+      throw new Error(
+        `layer ${layer}'s query rows hold ${width} values, not ${H} heads of ${hd} (nor packed QKV)`,
+      );
     const own = width === H * hd ? (q as Float32Array) : new Float32Array(n * H * hd);
     if (own !== q)
       for (let i = 0; i < n; i++)

@@ -3,8 +3,8 @@ import { attr, type GraphIndex } from './graph-index';
 import type { OnnxNode, OnnxTensor } from './onnx-proto';
 
 /**
- * A 2-D weight as the file stores it. `layout` gives its logical shape after dequantization: rows x cols of the
- * stored tensor (for MatMulNBits: [N, K], one row per output).
+ * A 2-D weight as the file stores it, by initializer name, and how to turn it back into floats: rows x cols of the
+ * stored tensor (for MatMulNBits and GatherBlockQuantized: [N, K], one row per output or per token).
  */
 export type MatrixSource =
   /** Stored as is, or (`transposed`) as the transpose of the matrix meant, as tied weights often are. */
@@ -137,6 +137,11 @@ export function findHead(ix: GraphIndex, logits: string): HeadPattern | string {
   if (head.opType === 'MatMulNBits' && x && w && head.input[2]) {
     const g = head.input[4];
     if (g) return 'the LM head MatMulNBits reorders its groups (g_idx), which the lens does not undo';
+    const data = throughReshape(ix, w);
+    const scales = throughReshape(ix, head.input[2]);
+    const zeros = head.input[3] ? throughReshape(ix, head.input[3]) : undefined;
+    if (!data || !scales || (head.input[3] && !zeros))
+      return 'the LM head MatMulNBits takes weights that are not constants';
     const blockSize = attr(head, 'block_size')?.i ?? 32;
     return {
       ...(attr(head, 'accuracy_level')?.i === 4
@@ -144,9 +149,9 @@ export function findHead(ix: GraphIndex, logits: string): HeadPattern | string {
         : {}),
       matrix: {
         kind: 'blocks',
-        data: w,
-        scales: head.input[2],
-        zeroPoints: head.input[3] || undefined,
+        data: data.name,
+        scales: scales.name,
+        zeroPoints: zeros?.name,
         bits: attr(head, 'bits')?.i ?? 4,
         blockSize,
         rows: attr(head, 'N')?.i ?? 0,

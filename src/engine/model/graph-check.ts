@@ -130,7 +130,7 @@ export function checkGraph(session: ort.InferenceSession, dims: ModelDims, onnxP
   if (keepName) {
     const meta = inputs.get(keepName);
     const type = tensorType(meta);
-    if (type !== undefined && type !== 'int64' && type !== 'int32')
+    if (type !== undefined && type !== 'int64')
       fail(`${keepName} is ${type}; expected an int64 count of positions`);
     const rank = meta?.isTensor ? meta.shape.length : 0;
     if (rank > 1) fail(`${keepName} has rank ${rank}; expected a scalar or one value`);

@@ -230,7 +230,8 @@ export function loadModelFolder(
   dirIn: string,
   options: {
     dtype?: string;
-    /** Transformers.js device name for device_config (default cpu). */ device?: string;
+    /** The Transformers.js device name whose `device_config` applies (default cpu). */
+    device?: string;
   } = {},
 ): ModelFolder {
   const dir = resolve(dirIn);
