@@ -74,6 +74,18 @@ function layerRules() {
       ),
     },
     {
+      files: ['src/hub/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          noBench,
+          folder('host', 'Hub downloads run in Node alone, for the host and the CLI alike.'),
+          folder('engine', 'Hub downloads do not load models: the engine does.'),
+          folder('cli', 'Hub downloads do not import the CLI.'),
+        ],
+      ),
+    },
+    {
       files: ['src/cli/**/*.ts'],
       rules: rule([vscode], [noBench, folder('host', 'The CLI drives the engine, not the extension host.')]),
     },

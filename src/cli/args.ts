@@ -12,15 +12,28 @@ export class UsageError extends Error {
 }
 
 export class Args {
-  private constructor(private readonly values: Map<string, string | true>) {}
+  private constructor(
+    private readonly values: Map<string, string | true>,
+    private readonly operand: string | undefined,
+  ) {}
 
-  /** Parses `argv` (after the command name); unknown options and missing values are UsageErrors. */
-  static parse(argv: readonly string[], specs: readonly OptionSpec[]): Args {
+  /**
+   * Parses `argv` (after the command name); unknown options and missing values are UsageErrors. A command that takes
+   * one operand (`positional`) gets the first argument that is not an option.
+   */
+  static parse(argv: readonly string[], specs: readonly OptionSpec[], positional = false): Args {
     const byName = new Map(specs.map((s) => [s.name, s]));
     const values = new Map<string, string | true>();
+    let operand: string | undefined;
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i] as string;
-      if (!arg.startsWith('--')) throw new UsageError(`unexpected argument: ${arg}`);
+      if (!arg.startsWith('--')) {
+        if (positional && operand === undefined) {
+          operand = arg;
+          continue;
+        }
+        throw new UsageError(`unexpected argument: ${arg}`);
+      }
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
       const spec = byName.get(name);
@@ -37,7 +50,12 @@ export class Args {
       }
       values.set(name, value);
     }
-    return new Args(values);
+    return new Args(values, operand);
+  }
+
+  /** The operand of a command that takes one. */
+  positional(): string | undefined {
+    return this.operand;
   }
 
   has(name: string): boolean {

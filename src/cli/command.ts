@@ -11,6 +11,7 @@ import {
   type ExecutionProviderChoice,
   type ModelInfo,
 } from '../protocol/engine-methods';
+import { cachedSnapshot, hubCacheDir, isRepoId } from '../hub/hub-cache';
 import { UsageError, type Args, type OptionSpec } from './args';
 
 /** Where a command writes; tests may capture it. */
@@ -22,6 +23,8 @@ export interface CliIO {
 export interface CliCommand {
   name: string;
   summary: string;
+  /** The operand the command takes, for its usage line (e.g. REPO_ID); none when absent. */
+  positional?: string;
   /** Command-specific options; the common ones (--model, --ep, --json, ...) are added for every command. */
   options: OptionSpec[];
   /** Returns the exit code; throws UsageError for bad arguments, anything else for failures. */
@@ -29,7 +32,11 @@ export interface CliCommand {
 }
 
 export const COMMON_OPTIONS: OptionSpec[] = [
-  { name: 'model', type: 'string', help: 'model folder (default: the bundled glassbox-tiny)' },
+  {
+    name: 'model',
+    type: 'string',
+    help: 'model folder, or a Hub repository id in the Hugging Face cache (default: the bundled glassbox-tiny)',
+  },
   {
     name: 'ep',
     type: 'string',
@@ -51,6 +58,25 @@ export function defaultModelDir(): string {
     join(__dirname, '..', '..', 'models', 'glassbox-tiny'),
   ];
   return candidates.find((d) => existsSync(join(d, 'config.json'))) ?? (candidates[0] as string);
+}
+
+/**
+ * The folder `--model` names: a folder, or a Hub repository id (`org/name`, optionally `@revision`) already in the
+ * Hugging Face cache (`glassbox download` puts it there); default the bundled model.
+ */
+export function modelDir(model: string | undefined): string {
+  if (model === undefined) return defaultModelDir();
+  if (existsSync(model)) return model;
+  const [repo, revision] = model.split('@') as [string, string | undefined];
+  if (!isRepoId(repo)) return model; // the engine says the folder does not exist
+  const cache = hubCacheDir();
+  const snapshot = cachedSnapshot(cache, repo, revision ?? 'main');
+  if (!snapshot) {
+    throw new UsageError(
+      `${model} is neither a folder nor a model in the Hugging Face cache (${cache}): run glassbox download ${repo}`,
+    );
+  }
+  return snapshot;
 }
 
 export function providerChoice(args: Args): ExecutionProviderChoice {
@@ -86,7 +112,7 @@ export async function withModel<T>(args: Args, use: (engine: CliEngine) => Promi
     service.handle(method, params, { signal, stream: onChunk ?? (() => undefined) });
   try {
     const info = await call('model/load', {
-      dir: args.string('model') ?? defaultModelDir(),
+      dir: modelDir(args.string('model')),
       ep,
       ...(dtype === undefined ? {} : { dtype }),
       ...(threads === undefined ? {} : { threads }),

@@ -2,13 +2,22 @@
 import { version } from '../../package.json';
 import { Args, optionsHelp, UsageError } from './args';
 import { COMMON_OPTIONS, type CliCommand, type CliIO } from './command';
+import { downloadCommand } from './download';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
+import { modelsCommand } from './models';
 import { scoreCommand } from './score';
 
 /** Every command; add one line per new command. */
-const COMMANDS: CliCommand[] = [generateCommand, inspectCommand, scoreCommand, infoCommand];
+const COMMANDS: CliCommand[] = [
+  generateCommand,
+  inspectCommand,
+  scoreCommand,
+  infoCommand,
+  downloadCommand,
+  modelsCommand,
+];
 
 const io: CliIO = {
   stdout: (text) => process.stdout.write(text),
@@ -31,7 +40,7 @@ ${optionsHelp(COMMON_OPTIONS)}
 }
 
 function commandUsage(c: CliCommand): string {
-  return `Usage: glassbox ${c.name} [options]\n\n${c.summary}\n\n${optionsHelp([...c.options, ...COMMON_OPTIONS])}\n`;
+  return `Usage: glassbox ${c.name}${c.positional ? ` ${c.positional}` : ''} [options]\n\n${c.summary}\n\n${optionsHelp([...c.options, ...COMMON_OPTIONS])}\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -54,7 +63,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(Args.parse(rest, [...command.options, ...COMMON_OPTIONS]), io);
+    const args = Args.parse(rest, [...command.options, ...COMMON_OPTIONS], command.positional !== undefined);
+    return await command.run(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`glassbox ${command.name}: ${e.message}\n\n${commandUsage(command)}`);

@@ -29,6 +29,8 @@ for (const [path, specifier, says] of [
   ['src/cli/probe.ts', '../../bench/decode', /never imports bench/],
   ['src/host/chat/probe.ts', '../../../test/support/cli', /never imports bench\/ or test/],
   ['src/host/chat/probe.ts', '../../engine/engine-service', /only through its client/],
+  ['src/hub/probe.ts', 'vscode', /Only the extension host/],
+  ['src/hub/probe.ts', '../engine/model/model', /Hub downloads do not load models/],
 ] as const) {
   test(`${path} may not import ${specifier}`, async () => {
     const errors = await layerErrors(path, uses(specifier));

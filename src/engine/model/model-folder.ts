@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelDims } from '../../protocol/engine-methods';
+import { DTYPE_SUFFIX } from '../../protocol/dtypes';
 import { idList, normaliseDims } from './model-config';
 import { ModelFolderError } from './model-errors';
 
@@ -9,21 +10,6 @@ export { ModelFolderError } from './model-errors';
 
 type Json = Record<string, unknown>;
 
-/** Transformers.js dtype names -> ONNX file suffix (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
-export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  q2: '_q2',
-  q2f16: '_q2f16',
-  q1: '_q1',
-  q1f16: '_q1f16',
-  bnb4: '_bnb4',
-};
 /** When the folder has no fp32 file (Transformers.js would stop there), the variant taken instead: best first. */
 const FALLBACK_ORDER = ['q8', 'fp16', 'q4', 'q4f16', 'int8', 'uint8', 'bnb4', 'q2', 'q2f16', 'q1', 'q1f16'];
 /** File stems, newest layout first; `decoder_model_merged` is the older merged decoder (use_cache_branch). */

@@ -15,7 +15,7 @@ import { Inspector } from '../../../src/engine/inspect/inspector';
 import { decodeGraph, type OnnxTensor } from '../../../src/engine/inspect/onnx-proto';
 import { inspectableModel } from '../../../src/engine/inspect/loaded-model';
 import { disposeModel, loadModel } from '../../../src/engine/model/model';
-import { DTYPE_SUFFIX } from '../../../src/engine/model/model-folder';
+import { DTYPE_SUFFIX } from '../../../src/protocol/dtypes';
 import { fixturesDir } from '../../support/model-folder';
 import { hubFixtures, logSoftmax, plainLogits } from '../../support/hub-fixtures';
 
