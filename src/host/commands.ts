@@ -1,4 +1,4 @@
-// The one table of Glassbox commands: open the chat, explain or ask about the selection, model info, logs.
+// The one table of Glassbox commands: chat, explain or ask about the selection, inspect, models and downloads, logs.
 import * as vscode from 'vscode';
 import type { ChatService } from './chat/chat-service';
 import type { InspectorController } from './editor/inspector-controller';
@@ -6,6 +6,8 @@ import type { ModelManager } from './models/model-manager';
 import type { CurrentConversation } from './panel/panel-handlers';
 import type { PanelView } from './panel/panel-view';
 import type { Attachment } from '../protocol/panel-methods';
+import { promptForToken } from './models/hub-token';
+import { chooseModel, manageModels, type PickerContext } from './models/model-picker';
 
 export interface CommandContext {
   panel: PanelView;
@@ -15,6 +17,8 @@ export interface CommandContext {
   inspector: InspectorController;
   log: vscode.LogOutputChannel;
   reloadModel: () => void;
+  /** What Choose Model..., Manage Models... and the token command work with. */
+  picker: PickerContext;
 }
 
 /** The selection of the active editor as an attachment, or undefined (with a message) when there is none. */
@@ -87,6 +91,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`Glassbox: ${detail}`);
     },
     'glassbox.reloadModel': () => c.reloadModel(),
+    'glassbox.chooseModel': () => chooseModel(c.picker),
+    'glassbox.manageModels': () => manageModels(c.picker),
+    'glassbox.setHubToken': () => promptForToken(c.picker.secrets),
     'glassbox.showLogs': () => c.log.show(),
   };
   return Object.entries(table).map(([id, run]) =>

@@ -5,6 +5,10 @@ import { EXECUTION_PROVIDER_CHOICES, type ExecutionProviderChoice } from '../pro
 export interface GlassboxConfig {
   /** A Hugging Face ONNX model folder; '' means the bundled model. */
   modelPath: string;
+  /** The ONNX variant to load ('' : as Transformers.js chooses). */
+  modelDtype: string;
+  /** The Hub (or mirror) downloads come from ('' : $HF_ENDPOINT, else huggingface.co). */
+  hubEndpoint: string;
   executionProvider: ExecutionProviderChoice;
   temperature: number;
   topP: number;
@@ -16,7 +20,11 @@ export const DEFAULT_SYSTEM_PROMPT =
   'You are Glassbox, a helpful coding assistant running locally in VS Code. Answer concisely, in Markdown.';
 
 /** Settings whose change reloads the model (the others apply to the next answer). */
-export const RELOAD_SETTINGS = ['glassbox.modelPath', 'glassbox.executionProvider'] as const;
+export const RELOAD_SETTINGS = [
+  'glassbox.modelPath',
+  'glassbox.modelDtype',
+  'glassbox.executionProvider',
+] as const;
 
 function clamp(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
@@ -27,6 +35,8 @@ export function readConfig(): GlassboxConfig {
   const ep = c.get<string>('executionProvider', 'auto');
   return {
     modelPath: (c.get<string>('modelPath', '') ?? '').trim(),
+    modelDtype: (c.get<string>('modelDtype', '') ?? '').trim(),
+    hubEndpoint: (c.get<string>('hubEndpoint', '') ?? '').trim(),
     executionProvider: (EXECUTION_PROVIDER_CHOICES as readonly string[]).includes(ep)
       ? (ep as ExecutionProviderChoice)
       : 'auto',

@@ -1,5 +1,5 @@
 // Extension host entry: activate() builds the engine client, model manager, chat, panel, commands and status bar.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { ChatService } from './chat/chat-service';
 import { engineChat } from './chat/engine-chat';
@@ -11,6 +11,7 @@ import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
 import { EngineClient } from './engine-client';
 import { ModelManager } from './models/model-manager';
+import type { PickerContext } from './models/model-picker';
 import { CurrentConversation, panelHandlers } from './panel/panel-handlers';
 import { PANEL_VIEW_ID, PanelView } from './panel/panel-view';
 
@@ -59,6 +60,36 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
   );
   const reloadModel = () => void models.load(readConfig()).catch(() => undefined);
+  const bundledDir = join(context.extensionPath, 'models', 'glassbox-tiny');
+  const picker: PickerContext = {
+    secrets: context.secrets,
+    state: context.globalState,
+    log,
+    bundledDir,
+    config: readConfig,
+    provider: () => models.currentStatus?.executionProvider,
+    currentDir: () => {
+      const dir = models.currentStatus?.dir;
+      return dir === undefined ? undefined : resolve(dir);
+    },
+    // settings, so the choice applies at once (the change reloads the model) and survives restarts
+    use: async (folder, dtype) => {
+      const settings = vscode.workspace.getConfiguration('glassbox');
+      await settings.update('modelDtype', dtype, vscode.ConfigurationTarget.Global);
+      await settings.update('modelPath', folder, vscode.ConfigurationTarget.Global);
+    },
+    onProgress: (p) =>
+      models.downloading(
+        p && {
+          repo: p.repo,
+          dtype: p.dtype,
+          bytes: p.bytes,
+          total: p.total,
+          bytesPerSecond: p.bytesPerSecond,
+          secondsLeft: p.secondsLeft ?? null,
+        },
+      ),
+  };
 
   context.subscriptions.push(
     log,
@@ -70,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new Highlights(inspector),
     inspector.onDidChange((s) => panel.notify('inspect/state', s)),
     createStatusBar(models.onDidChangeStatus),
-    ...registerCommands({ panel, chat, models, current, inspector, log, reloadModel }),
+    ...registerCommands({ panel, chat, models, current, inspector, log, reloadModel, picker }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s))) reloadModel();
     }),

@@ -87,6 +87,18 @@ export interface ModelStatus {
   error?: string;
   /** tokens/s of the last answer, when there was one. */
   lastTokensPerSecond?: number;
+  /** A model download in progress (Choose Model...), shown beside the model that runs meanwhile. */
+  download?: DownloadStatus;
+}
+
+export interface DownloadStatus {
+  repo: string;
+  dtype: string;
+  bytes: number;
+  total: number;
+  bytesPerSecond: number;
+  /** null until a rate is known. */
+  secondsLeft: number | null;
 }
 
 export interface ContextUse {
@@ -197,6 +209,8 @@ export interface PanelRequests {
   'link/open': { params: { href: string }; result: { opened: boolean } };
   /** Opens the glassbox settings, e.g. from the first-run notice. */
   'settings/open': { params: { query?: string }; result: undefined };
+  /** Runs Glassbox: Choose Model... (models on this machine, downloads from the Hugging Face Hub). */
+  'model/choose': { params: undefined; result: undefined };
   /** The first-run notice was dismissed; it does not come back. */
   'notice/dismiss': { params: undefined; result: undefined };
   /** The inspector's current state (the tab asks when it opens). */

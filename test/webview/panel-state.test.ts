@@ -12,7 +12,10 @@ test('startup says panel/ready first; the first-run notice explains the demo mod
   assert.equal(requests[0]?.method, 'panel/ready');
   const notice = await panel.text('gb-first-run');
   assert.match(notice, /glassbox-tiny.*tiny demonstration model/s);
-  assert.match(notice, /glassbox\.modelPath.*Hugging Face ONNX model folder/s);
+  assert.match(notice, /Hugging Face cache.*download from the Hub.*glassbox\.modelPath/s);
+  await panel.expectRequest('model/choose', () =>
+    panel.page.locator('gb-first-run').getByRole('button', { name: 'Choose model…' }).click(),
+  );
   const settings = await panel.expectRequest('settings/open', () =>
     panel.page.getByRole('button', { name: 'Set model folder…' }).click(),
   );
@@ -21,6 +24,31 @@ test('startup says panel/ready first; the first-run notice explains the demo mod
     panel.page.getByRole('button', { name: 'Dismiss' }).click(),
   );
   await panel.page.locator('gb-first-run').waitFor({ state: 'detached' });
+  await panel.assertClean();
+  await panel.close();
+});
+
+test('the status line offers Choose model and shows a download in progress with its numbers', async () => {
+  const panel = await bed().open(hostConfig({}));
+  await panel.page.locator('.status-line .choose-model').waitFor();
+  await panel.expectRequest('model/choose', () => panel.page.locator('.status-line .choose-model').click());
+  const download = {
+    repo: 'onnx-community/Qwen2.5-Coder-0.5B-Instruct',
+    dtype: 'q4',
+    bytes: 3 * 2 ** 20,
+    total: 12 * 2 ** 20,
+    bytesPerSecond: 2 ** 20,
+    secondsLeft: 9,
+  };
+  await panel.notify('model/status', { ...readyModel, download });
+  await panel.page.locator('.download-line').waitFor();
+  assert.match(
+    await panel.text('.download-line'),
+    /Downloading onnx-community\/Qwen2\.5-Coder-0\.5B-Instruct \(q4\): 25%.*3\.0 MB of 12\.0 MB, 1\.0 MB\/s, 9 s left/s,
+  );
+  assert.equal(await panel.page.locator('.download-line progress').getAttribute('value'), '25');
+  await panel.notify('model/status', readyModel);
+  await panel.page.locator('.download-line').waitFor({ state: 'detached' });
   await panel.assertClean();
   await panel.close();
 });

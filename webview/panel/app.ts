@@ -38,7 +38,7 @@ export class GlassboxApp extends LightElement {
       </div>`;
     }
     return html`
-      <gb-model-status .model=${s.model}></gb-model-status>
+      <gb-model-status .model=${s.model} .onChoose=${() => void s.chooseModel()}></gb-model-status>
       ${s.firstRun ? html`<gb-first-run .store=${s}></gb-first-run>` : nothing} ${this.errors()}
       <vscode-tabs
         class="tabs"

@@ -17,11 +17,14 @@ export class FirstRunNotice extends LightElement {
           extension. It runs offline and shows how everything works, but its answers are not useful.
         </p>
         <p>
-          To chat with a real model, set <code>glassbox.modelPath</code> to a Hugging Face ONNX model folder
-          (config.json, tokenizer.json and onnx/model.onnx).
+          To chat with a real model, choose one: a model already in your Hugging Face cache, one to download
+          from the Hub, or any Hugging Face ONNX model folder (<code>glassbox.modelPath</code>).
         </p>
         <div class="notice-actions">
-          <vscode-button @click=${() => void this.store.openModelSettings()}>Set model folder…</vscode-button>
+          <vscode-button @click=${() => void this.store.chooseModel()}>Choose model…</vscode-button>
+          <vscode-button secondary @click=${() => void this.store.openModelSettings()}
+            >Set model folder…</vscode-button
+          >
           <vscode-button secondary @click=${() => void this.store.dismissNotice()}>Dismiss</vscode-button>
         </div>
       </div>

@@ -106,6 +106,10 @@ export class PanelStore extends Store {
     );
   }
 
+  chooseModel(): Promise<void> {
+    return this.call('Choosing a model failed', () => this.messenger.request('model/choose', undefined));
+  }
+
   dismissNotice(): Promise<void> {
     this.firstRun = false;
     this.emit();

@@ -3,16 +3,51 @@ import { html, nothing } from 'lit';
 import type { ModelStatus } from '../../src/protocol/panel-methods';
 import { LightElement } from '../shared/light-element';
 
+const mb = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GB` : `${(n / 2 ** 20).toFixed(1)} MB`;
+
 export class ModelStatusLine extends LightElement {
-  static override properties = { model: { attribute: false } };
+  static override properties = { model: { attribute: false }, onChoose: { attribute: false } };
   declare model: ModelStatus | null;
+  /** Opens Choose Model... in the host. */
+  declare onChoose: () => void;
 
   constructor() {
     super();
     this.model = null;
+    this.onChoose = () => undefined;
   }
 
   override render() {
+    return html`${this.line()}${this.download()}`;
+  }
+
+  private chooser() {
+    return html`<vscode-button
+      class="choose-model"
+      secondary
+      icon="chevron-down"
+      title="Choose another model: on this machine, or from the Hugging Face Hub"
+      aria-label="Choose model"
+      @click=${() => this.onChoose()}
+    ></vscode-button>`;
+  }
+
+  private download() {
+    const d = this.model?.download;
+    if (!d) return nothing;
+    const pct = d.total ? Math.floor((100 * d.bytes) / d.total) : 100;
+    const rate = d.bytesPerSecond > 0 ? `, ${mb(d.bytesPerSecond)}/s` : '';
+    const left = d.secondsLeft !== null ? `, ${Math.ceil(d.secondsLeft)} s left` : '';
+    return html`<div class="download-line" role="status">
+      <span class="codicon codicon-cloud-download" aria-hidden="true"></span>
+      <span>Downloading ${d.repo} (${d.dtype}): ${pct}%</span>
+      <progress max="100" value=${pct} aria-label=${`Download of ${d.repo}`}></progress>
+      <span class="muted">${mb(d.bytes)} of ${mb(d.total)}${rate}${left}</span>
+    </div>`;
+  }
+
+  private line() {
     const m = this.model;
     if (!m) {
       return html`<div class="status-line" role="status">
@@ -28,7 +63,7 @@ export class ModelStatusLine extends LightElement {
     if (m.state === 'error') {
       return html`<div class="status-line status-error" role="alert">
         <span class="codicon codicon-error" aria-hidden="true"></span
-        ><span>${m.name} failed to load: ${m.error ?? 'unknown error'}</span>
+        ><span>${m.name} failed to load: ${m.error ?? 'unknown error'}</span>${this.chooser()}
       </div>`;
     }
     const parts = [
@@ -50,6 +85,7 @@ export class ModelStatusLine extends LightElement {
             >`
           : nothing
       }
+      ${this.chooser()}
     </div>`;
   }
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EngineClient } from '../engine-client';
 import type { GlassboxConfig } from '../config';
 import type { ModelInfo } from '../../protocol/engine-methods';
-import type { ModelStatus } from '../../protocol/panel-methods';
+import type { DownloadStatus, ModelStatus } from '../../protocol/panel-methods';
 
 /** `~` and workspace-relative paths in glassbox.modelPath become absolute. */
 export function resolveModelPath(setting: string, bundledDir: string): { dir: string; bundled: boolean } {
@@ -49,7 +49,11 @@ export class ModelManager implements vscode.Disposable {
     this.set({ state: 'loading', name: basename(dir), dir, bundled });
     this.log.info(`loading model ${dir} (execution provider: ${config.executionProvider})`);
     const started = Date.now();
-    const loading = this.client.request('model/load', { dir, ep: config.executionProvider });
+    const loading = this.client.request('model/load', {
+      dir,
+      ep: config.executionProvider,
+      ...(config.modelDtype ? { dtype: config.modelDtype } : {}),
+    });
     this.current = loading;
     loading.then(
       (info) => {
@@ -87,6 +91,13 @@ export class ModelManager implements vscode.Disposable {
     } catch (e) {
       throw new Error(`The model could not be loaded: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /** A download's progress, shown with the model that runs meanwhile (undefined: no download). */
+  downloading(download: DownloadStatus | undefined): void {
+    if (!this.status) return;
+    const { download: _previous, ...rest } = this.status;
+    this.set(download ? { ...rest, download } : rest);
   }
 
   /** Remembers the speed of the last answer (shown in the status bar and panel). */

@@ -81,6 +81,7 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
     return q === undefined ? {} : { query: text(q, 'query', 200) };
   },
   'notice/dismiss': () => undefined,
+  'model/choose': () => undefined,
   'inspect/state': () => undefined,
   'inspect/refresh': () => undefined,
   'inspect/pin': (p) => ({ pinned: flag(params(p).pinned, 'pinned') }),

@@ -121,6 +121,9 @@ export function panelHandlers(ctx: HandlerContext, current: CurrentConversation)
     'settings/open': async (p) => {
       await vscode.commands.executeCommand('workbench.action.openSettings', p.query ?? 'glassbox');
     },
+    'model/choose': async () => {
+      await vscode.commands.executeCommand('glassbox.chooseModel');
+    },
     'notice/dismiss': async () => {
       await state.update(NOTICE_KEY, true);
     },
