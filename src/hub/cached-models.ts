@@ -1,5 +1,5 @@
 // The ONNX causal language models already in the Hugging Face cache (downloaded by Glassbox, Python or Transformers.js).
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanCacheDir } from '@huggingface/hub';
 import { dtypeOfFile } from '../protocol/dtypes';
@@ -29,6 +29,20 @@ function dtypesIn(snapshot: string): string[] {
     );
 }
 
+/** Bytes of the blobs a snapshot's files point to, subfolders included (scanCacheDir's sizes leave those out). */
+function snapshotBytes(snapshot: string): number {
+  const blobs = new Map<string, number>();
+  for (const name of readdirSync(snapshot, { recursive: true, encoding: 'utf8' })) {
+    try {
+      const st = statSync(join(snapshot, name));
+      if (st.isFile()) blobs.set(realpathSync(join(snapshot, name)), st.size);
+    } catch {
+      // a dangling link: its blob was deleted
+    }
+  }
+  return [...blobs.values()].reduce((a, b) => a + b, 0);
+}
+
 /** Every snapshot in the cache holding a config.json and at least one ONNX decoder variant; newest first. */
 export async function cachedModels(cacheDir: string): Promise<CachedModel[]> {
   if (!existsSync(cacheDir)) return [];
@@ -49,7 +63,7 @@ export async function cachedModels(cacheDir: string): Promise<CachedModel[]> {
         path: rev.path,
         refs: rev.refs,
         dtypes,
-        bytes: rev.size,
+        bytes: snapshotBytes(rev.path),
       });
     }
   }
