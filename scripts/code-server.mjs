@@ -140,7 +140,7 @@ export function installExtension(cs, vsix, profile) {
 /**
  * Starts code-server on 127.0.0.1:port with no auth; resolves once it answers HTTP.
  * @param {{ node: string, entry: string }} cs
- * @param {{ port: number, userDataDir: string, extensionsDir: string, folder: string, log?: (text: string) => void }} o
+ * @param {{ port: number, userDataDir: string, extensionsDir: string, folder: string, env?: Record<string, string>, log?: (text: string) => void }} o
  */
 export async function startCodeServer(cs, o) {
   const child = spawn(
@@ -162,7 +162,7 @@ export async function startCodeServer(cs, o) {
       o.extensionsDir,
       o.folder,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } },
   );
   const log = o.log ?? (() => undefined);
   child.stdout.setEncoding('utf8').on('data', log);

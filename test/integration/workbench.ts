@@ -23,6 +23,8 @@ export async function openWorkbench(
   vsix: string,
   settings: Record<string, unknown>,
   viewport = { width: 1400, height: 900 },
+  /** More environment for code-server and so the extension host (HF_HUB_CACHE, ...). */
+  env: Record<string, string> = {},
 ): Promise<Workbench> {
   const base = mkdtempSync(join(tmpdir(), 'glassbox-it-'));
   const profile = { userDataDir: join(base, 'data'), extensionsDir: join(base, 'extensions') };
@@ -38,6 +40,7 @@ export async function openWorkbench(
     port,
     ...profile,
     folder: workspace,
+    env,
     log: (t: string) => (log += t),
   })) as { child: ChildProcess; url: string };
   let browser: Browser | undefined;

@@ -1,4 +1,4 @@
-// Unit tests for the built bundles: the engine answers engine/ping over IPC; manifest entry files exist.
+// Unit tests for the built bundles and protocol helpers: engine/ping over IPC, manifest entry files, model display names.
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { isReply } from '../../src/protocol/envelope-guards';
 import { EXECUTION_PROVIDER_CHOICES } from '../../src/protocol/engine-methods';
 import type { Reply, Request } from '../../src/protocol/envelope';
+import { modelDisplayName } from '../../src/protocol/model-name';
 
 const root = join(import.meta.dirname, '..', '..');
 const enginePath = join(root, 'dist', 'engine.js');
@@ -62,4 +63,16 @@ test("the manifest's glassbox.executionProvider choices are the protocol's list"
   };
   const setting = manifest.contributes.configuration.properties['glassbox.executionProvider'];
   assert.deepEqual(setting?.enum, [...EXECUTION_PROVIDER_CHOICES]);
+});
+
+test('a Hugging Face cache snapshot is called by its repository, other folders by their name', () => {
+  assert.equal(
+    modelDisplayName(
+      '/home/u/.cache/huggingface/hub/models--onnx-community--Qwen3-0.6B-ONNX/snapshots/0123abcd',
+    ),
+    'Qwen3-0.6B-ONNX',
+  );
+  assert.equal(modelDisplayName('C:\\Users\\u\\hub\\models--org--My-Model\\snapshots\\abc\\'), 'My-Model');
+  assert.equal(modelDisplayName('/models/glassbox-tiny'), 'glassbox-tiny');
+  assert.equal(modelDisplayName('/x/snapshots/abc'), 'abc');
 });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelDims } from '../../protocol/engine-methods';
 import { DTYPE_SUFFIX } from '../../protocol/dtypes';
+import { modelDisplayName } from '../../protocol/model-name';
 import { idList, normaliseDims } from './model-config';
 import { ModelFolderError } from './model-errors';
 
@@ -258,7 +259,7 @@ export function loadModelFolder(
   }
   return {
     dir,
-    name: basename(dir),
+    name: modelDisplayName(dir),
     config,
     generationConfig,
     tokenizerJson,

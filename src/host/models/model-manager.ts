@@ -1,10 +1,11 @@
 // The active model: which folder (setting or bundled), loading it in the engine, and its status for panel and status bar.
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineClient } from '../engine-client';
 import type { GlassboxConfig } from '../config';
 import type { ModelInfo } from '../../protocol/engine-methods';
+import { modelDisplayName } from '../../protocol/model-name';
 import type { DownloadStatus, ModelStatus } from '../../protocol/panel-methods';
 
 /** `~` and workspace-relative paths in glassbox.modelPath become absolute. */
@@ -46,7 +47,7 @@ export class ModelManager implements vscode.Disposable {
   load(config: GlassboxConfig): Promise<ModelInfo> {
     const { dir, bundled } = resolveModelPath(config.modelPath, this.bundledDir);
     const ticket = ++this.generation;
-    this.set({ state: 'loading', name: basename(dir), dir, bundled });
+    this.set({ state: 'loading', name: modelDisplayName(dir), dir, bundled });
     this.log.info(`loading model ${dir} (execution provider: ${config.executionProvider})`);
     const started = Date.now();
     const loading = this.client.request('model/load', {
@@ -77,7 +78,7 @@ export class ModelManager implements vscode.Disposable {
       (e: Error) => {
         if (ticket !== this.generation) return;
         this.log.error(`could not load the model at ${dir}: ${e.message}`);
-        this.set({ state: 'error', name: basename(dir), dir, bundled, error: e.message });
+        this.set({ state: 'error', name: modelDisplayName(dir), dir, bundled, error: e.message });
       },
     );
     return loading;
