@@ -4,6 +4,7 @@ import { recommendVariant } from '../hub/catalog';
 import { defaultEndpoint, listRepo } from '../hub/hub-api';
 import { hubCacheDir, isRepoId } from '../hub/hub-cache';
 import { downloadModel, type DownloadProgress } from '../hub/model-download';
+import { proxyFetch } from '../hub/proxy-fetch';
 import { variantsOf } from '../hub/variant-files';
 import { UsageError, type Args } from './args';
 import { printJson, type CliCommand, type CliIO } from './command';
@@ -23,11 +24,13 @@ async function run(args: Args, io: CliIO, positional: string | undefined): Promi
   if (!isRepoId(repo)) throw new UsageError(`"${repo}" is not a Hub repository id (organisation/name)`);
   const endpoint = (args.string('endpoint') ?? defaultEndpoint()).replace(/\/+$/, '');
   const token = process.env.HF_TOKEN || process.env.HUGGING_FACE_HUB_TOKEN || undefined;
+  const viaProxy = proxyFetch(); // HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+  const fetchOption = viaProxy ? { fetch: viaProxy } : {};
   const cacheDir = args.string('cache-dir') ?? hubCacheDir();
   const revision = args.string('revision') ?? 'main';
   let dtype = args.string('dtype');
   if (!dtype) {
-    const listing = await listRepo(repo, revision, { endpoint, token });
+    const listing = await listRepo(repo, revision, { endpoint, token, ...fetchOption });
     const pick = recommendVariant(variantsOf(listing.files), args.string('ep') ?? 'cpu', freemem());
     if (!pick) throw new UsageError(`${repo} has no ONNX model (onnx/model*.onnx)`);
     dtype = pick.variant.dtype;
@@ -45,6 +48,7 @@ async function run(args: Args, io: CliIO, positional: string | undefined): Promi
       cacheDir,
       endpoint,
       token,
+      ...fetchOption,
       signal: controller.signal,
       onProgress: (p) => {
         if (Date.now() - last < 500 && p.bytes < p.total) return;

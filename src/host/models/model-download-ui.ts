@@ -6,6 +6,7 @@ import { defaultEndpoint, listRepo, type RepoListing } from '../../hub/hub-api';
 import { hubCacheDir } from '../../hub/hub-cache';
 import { HubError } from '../../hub/hub-errors';
 import { downloadModel, type DownloadProgress } from '../../hub/model-download';
+import { proxyFetch } from '../../hub/proxy-fetch';
 import { variantsOf } from '../../hub/variant-files';
 import type { GlassboxConfig } from '../config';
 import { hubToken, promptForToken } from './hub-token';
@@ -33,6 +34,16 @@ export function progressMessage(p: DownloadProgress): string {
 
 function endpointOf(config: GlassboxConfig): string {
   return (config.hubEndpoint || defaultEndpoint()).replace(/\/+$/, '');
+}
+
+/** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy, for Hub requests. */
+function hubFetch(): { fetch?: typeof fetch } {
+  const http = vscode.workspace.getConfiguration('http');
+  const viaProxy = proxyFetch({
+    url: http.get<string>('proxy') || undefined,
+    strictSSL: http.get<boolean>('proxyStrictSSL', true),
+  });
+  return viaProxy ? { fetch: viaProxy } : {};
 }
 
 /** Shows a Hub failure with what to do next (set a token, retry). */
@@ -65,7 +76,7 @@ export async function chooseAndDownload(ctx: DownloadContext, repo: string): Pro
   try {
     listing = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Glassbox: looking up ${repo}...` },
-      () => listRepo(repo, 'main', { endpoint, token }),
+      () => listRepo(repo, 'main', { endpoint, token, ...hubFetch() }),
     );
   } catch (e) {
     return reportFailure(ctx, repo, e, () => chooseAndDownload(ctx, repo));
@@ -118,6 +129,7 @@ export async function download(ctx: DownloadContext, repo: string, dtype: string
           cacheDir,
           endpoint,
           token,
+          ...hubFetch(),
           signal: controller.signal,
           onProgress: (p) => {
             if (Date.now() - last < 250 && p.bytes < p.total) return; // a few updates a second are enough

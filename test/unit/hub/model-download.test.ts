@@ -192,6 +192,15 @@ describe('downloading one variant into the Hugging Face cache', () => {
       assert.match((e as Error).message, /onnx-community\/no-such-model was not found, or is private/);
       return true;
     });
+    // a file the Hub no longer has (404) is not retried: it names the file
+    hub.addFault({ path: 'onnx/model_q4.onnx', kind: 'status', status: 404 });
+    const before404 = resolves('onnx/model_q4.onnx').length;
+    await assert.rejects(get(freshCache()), (e: unknown) => {
+      assert.ok(code('not-found')(e), String(e));
+      assert.match((e as Error).message, /onnx-community\/tiny-llama: the Hub has no/);
+      return true;
+    });
+    assert.equal(resolves('onnx/model_q4.onnx').length - before404, 1, 'asked once');
     hub.addFault({ path: '*', kind: 'status', status: 500, times: Infinity });
     await assert.rejects(get(freshCache(), { attempts: 2 }), code('network'));
     hub.clearFaults();
