@@ -30,6 +30,13 @@ export function httpError(
   endpoint: string,
   errorCode: string | null,
 ): HubError {
+  if ((status === 401 || status === 403) && errorCode === 'GatedRepo') {
+    return new HubError(
+      'gated',
+      `${repo} is gated: request access at ${endpoint}/${repo}, then set a token of that account ` +
+        '(Glassbox: Set Hugging Face Token, or HF_TOKEN)',
+    );
+  }
   if (status === 401) {
     return new HubError(
       'needs-token',
@@ -38,13 +45,7 @@ export function httpError(
     );
   }
   if (status === 403) {
-    return new HubError(
-      'gated',
-      errorCode === 'GatedRepo'
-        ? `${repo} is gated: request access at ${endpoint}/${repo}, then set a token of that account ` +
-            '(Glassbox: Set Hugging Face Token, or HF_TOKEN)'
-        : `your token has no access to ${repo} (request it at ${endpoint}/${repo})`,
-    );
+    return new HubError('gated', `your token has no access to ${repo} (request it at ${endpoint}/${repo})`);
   }
   if (status === 404) {
     const what =
