@@ -3,6 +3,8 @@
 /** What is wrong with a model folder that cannot be used (model/load). */
 export const MODEL_FOLDER_ERROR_CODES = [
   'missing-file',
+  /** The file is there but cannot be read (permissions, a link loop, a folder where a file should be). */
+  'unreadable',
   'bad-json',
   'bad-config',
   'unknown-model-type',

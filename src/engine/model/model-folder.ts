@@ -1,9 +1,10 @@
 // Reads and validates a Transformers.js/Optimum model folder: configs, tokenizer files, chat template, ONNX file.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ModelDims } from '../../protocol/engine-methods';
 import { DTYPE_SUFFIX } from '../../protocol/dtypes';
 import { modelDisplayName } from '../../protocol/model-name';
+import { assertReadableFile, statIfPresent } from './file-access';
 import { idList, normaliseDims } from './model-config';
 import { ModelFolderError } from './model-errors';
 
@@ -50,10 +51,11 @@ export interface ModelFolder {
 }
 
 function readJsonFile(path: string, required: boolean): Json | undefined {
-  if (!existsSync(path)) {
+  if (!statIfPresent(path)) {
     if (!required) return undefined;
     throw new ModelFolderError('missing-file', `${basename(path)} is missing from ${dirname(path)}`, path);
   }
+  assertReadableFile(path);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -222,8 +224,14 @@ export function loadModelFolder(
   } = {},
 ): ModelFolder {
   const dir = resolve(dirIn);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ModelFolderError('missing-file', `model folder ${dir} does not exist`, dir);
+  const st = statIfPresent(dir, `model folder ${dir}`);
+  if (!st) throw new ModelFolderError('missing-file', `model folder ${dir} does not exist`, dir);
+  if (!st.isDirectory()) {
+    throw new ModelFolderError(
+      'unreadable',
+      `${dir} is a file, not a model folder (give the folder holding config.json and onnx/)`,
+      dir,
+    );
   }
   const configPath = join(dir, 'config.json');
   const config = readJsonFile(configPath, true) as Json;
@@ -237,6 +245,8 @@ export function loadModelFolder(
   const device = options.device ?? 'cpu';
   const onnx = pickOnnx(dir, config, options.dtype, device);
   declaredChunks(config, configPath, device, onnx);
+  // ONNX Runtime would say only "system error number 13" for a file it may not read
+  for (const f of [onnx.path, ...externalData(onnx.path)]) assertReadableFile(f, relative(dir, f));
   if (statSync(onnx.path).size === 0) {
     throw new ModelFolderError('bad-onnx', `${basename(onnx.path)} is empty`, onnx.path);
   }

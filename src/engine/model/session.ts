@@ -1,5 +1,5 @@
 // Execution providers: detects which are usable, creates an ORT session on the best one, reports fallbacks and why.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type {
@@ -39,6 +39,46 @@ function cudaLibraries(): string[] {
   return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
 }
 
+/** Where the dynamic loader looks for libraries on Linux (LD_LIBRARY_PATH, then the usual system folders). */
+function libraryDirs(env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  return [
+    ...fromEnv,
+    `/usr/lib/${arch}`,
+    `/lib/${arch}`,
+    '/usr/lib64',
+    '/lib64',
+    '/usr/lib',
+    '/lib',
+    '/usr/local/lib',
+  ];
+}
+
+/**
+ * On Linux, WebGPU (Dawn) runs on Vulkan: without the Vulkan loader it cannot start, and trying prints Dawn's
+ * two-line "Couldn't load Vulkan ... at operator()" warning on stderr. Look for the loader first, quietly (the loader
+ * cache lists it, or a library folder holds it); undefined when it is there, else why WebGPU cannot run.
+ */
+export function webgpuBlocker(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  ldCache = '/etc/ld.so.cache',
+): string | undefined {
+  if (platform !== 'linux') return undefined;
+  const lib = 'libvulkan.so.1';
+  try {
+    if (readFileSync(ldCache).includes(lib)) return undefined;
+  } catch {
+    // no loader cache (some containers): look in the folders
+  }
+  if (libraryDirs(env).some((d) => existsSync(join(d, lib)))) return undefined;
+  return (
+    `no Vulkan loader (${lib}), which WebGPU needs on Linux: install your GPU's Vulkan driver ` +
+    '(Debian/Ubuntu: libvulkan1 and mesa-vulkan-drivers)'
+  );
+}
+
 /** What the installed onnxruntime-node can offer here, decided without creating a session. */
 export function providerAvailability(): ProviderAvailability[] {
   const backends = new Map(ort.listSupportedBackends().map((b) => [b.name, b]));
@@ -76,10 +116,13 @@ export function providerAvailability(): ProviderAvailability[] {
           },
     );
   }
+  const blocker = webgpuBlocker();
   out.push(
-    backends.has('webgpu')
-      ? { name: 'webgpu', available: true }
-      : { name: 'webgpu', available: false, reason: 'this onnxruntime-node build has no WebGPU provider' },
+    !backends.has('webgpu')
+      ? { name: 'webgpu', available: false, reason: 'this onnxruntime-node build has no WebGPU provider' }
+      : blocker
+        ? { name: 'webgpu', available: false, reason: blocker }
+        : { name: 'webgpu', available: true },
   );
   platformOnly('dml', 'win32', 'DirectML');
   platformOnly('coreml', 'darwin', 'CoreML');

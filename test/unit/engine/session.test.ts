@@ -1,6 +1,8 @@
 // Execution providers: availability is detected up front; auto/explicit requests fall back to CPU with a reason, never a crash.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
@@ -8,7 +10,9 @@ import {
   createSession,
   ortBinaryDir,
   providerAvailability,
+  webgpuBlocker,
 } from '../../../src/engine/model/session';
+import { cliPath } from '../../support/cli';
 import { fixturesDir } from '../../support/model-folder';
 
 const onnx = join(fixturesDir, 'gpt2', 'onnx', 'model.onnx');
@@ -26,6 +30,38 @@ describe('execution providers', () => {
     assert.equal(cuda?.available, cudaInstalled);
     if (!cudaInstalled) assert.match(cuda?.reason ?? '', /libonnxruntime_providers_cuda\.so.* not installed/);
     assert.deepEqual(providerAvailability().find((p) => p.name === 'dml')?.available, false);
+  });
+
+  test('WebGPU on Linux needs the Vulkan loader: found through the loader cache or a library folder, else why', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'glassbox-vulkan-'));
+    try {
+      const cache = join(tmp, 'ld.so.cache');
+      writeFileSync(cache, 'glibc-ld.so.cache1.1 libc.so.6 libm.so.6');
+      assert.match(
+        webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache) ?? '',
+        /no Vulkan loader \(libvulkan\.so\.1\)/,
+      );
+      mkdirSync(join(tmp, 'lib'));
+      writeFileSync(join(tmp, 'lib', 'libvulkan.so.1'), '');
+      assert.equal(webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache), undefined);
+      writeFileSync(cache, 'glibc-ld.so.cache1.1 libvulkan.so.1 /usr/lib/x86_64-linux-gnu/libvulkan.so.1');
+      assert.equal(webgpuBlocker('linux', {}, cache), undefined);
+      assert.equal(webgpuBlocker('win32', {}, join(tmp, 'none')), undefined);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('auto on a machine without Vulkan probes quietly: no Dawn warning on stderr, the reason in availability', async () => {
+    const blocker = webgpuBlocker();
+    const webgpu = providerAvailability().find((p) => p.name === 'webgpu');
+    assert.equal(webgpu?.available, blocker === undefined);
+    if (blocker) assert.equal(webgpu?.reason, blocker);
+    const r = spawnSync(process.execPath, [cliPath, 'info', '--model', join(fixturesDir, 'gpt2')], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Couldn't load Vulkan|at operator\(\)/);
   });
 
   test('auto always yields a working session and explains every provider it skipped', async () => {
