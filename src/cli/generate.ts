@@ -5,6 +5,7 @@ import type {
   GenerationDefaults as Sampling,
 } from '../protocol/engine-methods';
 import { UsageError, type Args } from './args';
+import { InputError, readTextInput } from './read-text';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
 
 const SAMPLING = ['temperature', 'top-k', 'top-p', 'seed'];
@@ -31,8 +32,24 @@ function samplingOptions(args: Args, defaults: Sampling): Sampling {
   return o;
 }
 
+/** The prompt: --prompt TEXT, or --prompt-file PATH ("-": standard input), one of them. */
+function promptText(args: Args, io: CliIO): string {
+  const inline = args.string('prompt');
+  const file = args.string('prompt-file');
+  if (inline !== undefined && file !== undefined)
+    throw new UsageError('give --prompt or --prompt-file, not both');
+  if (file !== undefined) {
+    const input = readTextInput(file, '--prompt-file', args.int('max-bytes', 1) ?? 1024 * 1024);
+    if (input.warning) io.stderr(`glassbox generate: ${input.warning}\n`);
+    if (input.text.trim() === '') throw new InputError(`--prompt-file ${file} is empty`);
+    return input.text;
+  }
+  if (inline === undefined) throw new UsageError('--prompt or --prompt-file is required');
+  return inline;
+}
+
 async function run(args: Args, io: CliIO): Promise<number> {
-  const prompt = args.require('prompt');
+  const prompt = promptText(args, io);
   return withModel(args, async ({ info, call }) => {
     const params: GenerateParams = {
       ...(args.flag('chat') ? { messages: [{ role: 'user', content: prompt }] } : { prompt }),
@@ -78,7 +95,13 @@ export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'continue a prompt (or answer it as chat with --chat)',
   options: [
-    { name: 'prompt', type: 'string', help: 'the prompt text (required)' },
+    { name: 'prompt', type: 'string', help: 'the prompt text (or --prompt-file)' },
+    {
+      name: 'prompt-file',
+      type: 'string',
+      help: 'read the prompt from a file, or - for standard input (for long prompts)',
+    },
+    { name: 'max-bytes', type: 'number', help: 'largest --prompt-file taken (default 1 MiB)' },
     { name: 'chat', type: 'flag', help: "wrap the prompt as a user message in the model's chat template" },
     {
       name: 'max-new-tokens',

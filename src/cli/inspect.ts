@@ -1,7 +1,7 @@
 // `glassbox inspect`: tokens and next-token numbers for a file span, plus attention, logit lens and neighbours on request.
-import { readFileSync } from 'node:fs';
 import { UsageError, type Args } from './args';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
+import { readTextInput } from './read-text';
 
 function parseHead(spec: string | undefined): { layer: number; head: number | 'mean' } | undefined {
   if (spec === undefined) return undefined;
@@ -24,7 +24,9 @@ async function orUnavailable<T>(view: () => Promise<T>): Promise<T | { unavailab
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const file = args.require('file');
-  const whole = readFileSync(file, 'utf8');
+  const input = readTextInput(file, '--file', args.int('max-bytes', 1) ?? 4 * 1024 * 1024);
+  if (input.warning) io.stderr(`glassbox inspect: ${input.warning}\n`);
+  const whole = input.text;
   const start = args.int('start', 0, whole.length) ?? 0;
   const end = args.int('end', start, whole.length) ?? whole.length;
   const topK = args.int('top-k', 1, 1000) ?? 10;
@@ -163,6 +165,7 @@ export const inspectCommand: CliCommand = {
       help: 'first character of the span (UTF-16 offset, as VS Code counts; default 0)',
     },
     { name: 'end', type: 'number', help: 'character after the span (default: end of file)' },
+    { name: 'max-bytes', type: 'number', help: 'largest file taken (default 4 MiB)' },
     { name: 'top-k', type: 'number', help: 'alternatives listed per position (default 10)' },
     {
       name: 'attention',

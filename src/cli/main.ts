@@ -7,6 +7,7 @@ import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
 import { modelsCommand } from './models';
+import { MAX_COMMAND_LINE_BYTES } from './read-text';
 import { scoreCommand } from './score';
 
 /** Every command; add one line per new command. */
@@ -61,6 +62,15 @@ async function main(argv: readonly string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(commandUsage(command));
     return 0;
+  }
+  const commandLine = rest.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (commandLine > MAX_COMMAND_LINE_BYTES) {
+    io.stderr(
+      `glassbox ${command.name}: the command line holds ${commandLine} bytes; ONNX Runtime crashes on command lines ` +
+        `over about 28 KB, so Glassbox takes at most ${MAX_COMMAND_LINE_BYTES}: pass long text in a file ` +
+        '(--prompt-file PATH, or - for standard input)\n',
+    );
+    return 2;
   }
   try {
     const args = Args.parse(rest, [...command.options, ...COMMON_OPTIONS], command.positional !== undefined);

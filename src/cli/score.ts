@@ -1,25 +1,33 @@
 // `glassbox score`: bits per byte of a file under the model (sliding windows over long files).
-import { readFileSync } from 'node:fs';
 import type { Args } from './args';
+import { InputError, readTextInput } from './read-text';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
+
+/** Scoring runs the model over every token (about a second per few thousand bytes on a laptop CPU): a bound. */
+const DEFAULT_MAX_BYTES = 256 * 1024;
 
 async function run(args: Args, io: CliIO): Promise<number> {
   const file = args.require('file');
-  const text = readFileSync(file, 'utf8');
+  const input = readTextInput(file, '--file', args.int('max-bytes', 1) ?? DEFAULT_MAX_BYTES);
+  if (input.bytes === 0 || input.text.trim() === '')
+    throw new InputError(`${file} is empty: nothing to score`);
+  if (input.warning) io.stderr(`glassbox score: ${input.warning}\n`);
   const stride = args.int('stride', 1);
   return withModel(args, async ({ info, call }) => {
-    const r = await call('model/score', { text, ...(stride === undefined ? {} : { stride }) });
+    const r = await call('model/score', { text: input.text, ...(stride === undefined ? {} : { stride }) });
+    // bits per byte of the file as stored (the decoded text differs where invalid bytes became U+FFFD)
+    const bitsPerByte = r.bits / input.bytes;
     if (args.flag('json')) {
       printJson(io, {
-        bytes: r.bytes,
+        bytes: input.bytes,
         tokens: r.tokens,
-        bitsPerByte: r.bitsPerByte,
+        bitsPerByte,
         bits: r.bits,
         executionProvider: info.executionProvider.used,
       });
     } else {
       io.stdout(
-        `${r.bitsPerByte.toFixed(4)} bits/byte (${r.tokens} tokens, ${r.bytes} bytes, ${info.executionProvider.used})\n`,
+        `${bitsPerByte.toFixed(4)} bits/byte (${r.tokens} tokens, ${input.bytes} bytes, ${info.executionProvider.used})\n`,
       );
     }
     return 0;
@@ -32,6 +40,7 @@ export const scoreCommand: CliCommand = {
   options: [
     { name: 'file', type: 'string', help: 'the text file to score (required)' },
     { name: 'stride', type: 'number', help: 'sliding-window step in tokens (default: half the context)' },
+    { name: 'max-bytes', type: 'number', help: `largest file taken (default ${DEFAULT_MAX_BYTES})` },
   ],
   run,
 };

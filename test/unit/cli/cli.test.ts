@@ -146,7 +146,7 @@ describe('glassbox CLI', () => {
     assert.match(missing.stderr, /does not exist \[missing-file\]/);
     const usage = glassbox('generate', '--greedy');
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--prompt is required/);
+    assert.match(usage.stderr, /--prompt or --prompt-file is required/);
     const conflict = glassbox('generate', '--prompt', 'x', '--greedy', '--seed', '1');
     assert.equal(conflict.code, 2);
     assert.match(conflict.stderr, /--greedy cannot be combined/);
