@@ -142,3 +142,53 @@ test('inspector and step-through requests are checked field by field', () => {
     );
   }
 });
+
+test('an attachment whose startLine is after its endLine is refused', () => {
+  const send = (a: Record<string, unknown>) => ({
+    id: 1,
+    method: 'chat/send',
+    params: { conversationId: null, text: 'a', attachments: [attachment, a] },
+  });
+  assert.throws(
+    () => checkRequest(send({ ...attachment, startLine: 9, endLine: 3 })),
+    (e: unknown) =>
+      e instanceof BadParams && /attachments\[1\]: startLine 9 is after endLine 3/.test(e.message),
+  );
+  assert.equal(checkRequest(send({ ...attachment, startLine: 3, endLine: 3 }))?.method, 'chat/send');
+});
+
+test('one message may not carry more than 2,000,000 characters of text and attachments together', () => {
+  const big = { ...attachment, text: 'x'.repeat(1_000_000) };
+  const tooMuch = Array.from({ length: 20 }, () => big); // 20 attachments of 1 MB and 1 MB of text: 21 MB
+  for (const [method, key] of [
+    ['chat/send', 'text'],
+    ['chat/contextUse', 'draft'],
+  ] as const) {
+    const request = (attachments: unknown[], body = 'x'.repeat(1_000_000)) => ({
+      id: 1,
+      method,
+      params: { conversationId: null, [key]: body, attachments },
+    });
+    assert.throws(
+      () => checkRequest(request(tooMuch)),
+      (e: unknown) => e instanceof BadParams && /message is too long .*at most 2000000/.test(e.message),
+      method,
+    );
+    assert.throws(() => checkRequest(request([big, { ...big, text: 'x'.repeat(10) }])), BadParams, method);
+    const fits = checkRequest(request([{ ...big, text: 'x'.repeat(999_000) }], 'x'.repeat(1_000_000)));
+    assert.equal(fits?.method, method);
+  }
+});
+
+test('an empty or non-finite request id is refused, not answered as a request', () => {
+  for (const id of ['', NaN, Infinity]) {
+    assert.throws(
+      () => checkRequest({ id, method: 'panel/ready' }),
+      (e: unknown) => e instanceof BadParams && /request id must be/.test(e.message),
+      String(id),
+    );
+  }
+  assert.equal(checkRequest({ id: '', method: 5 }), undefined);
+  assert.equal(checkRequest({ id: 'x'.repeat(65), method: 'panel/ready' }), undefined);
+  assert.equal(checkRequest({ id: 0, method: 'panel/ready' })?.id, 0);
+});

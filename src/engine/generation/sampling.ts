@@ -1,6 +1,45 @@
-// Next-token choice with Hugging Face semantics: repetition penalty, temperature, top-k, top-p, greedy; seeded PRNG.
+// Next-token choice with Hugging Face semantics: repetition penalty, temperature, top-k, top-p, greedy; seeded PRNG; NaN refused.
 import type { SamplingParams } from '../../protocol/engine-methods';
+import type { ErrorCode } from '../../protocol/errors';
 import { softmax } from '../math';
+
+/**
+ * Sampling cannot choose a token: the model's logits are unusable ('bad-onnx': NaN, +Infinity or every one -Infinity,
+ * the model's output itself is broken) or a sampling option is ('bad-params').
+ */
+export class SamplingError extends Error {
+  override readonly name = 'SamplingError';
+  constructor(
+    readonly code: Extract<ErrorCode, 'bad-onnx' | 'bad-params'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws SamplingError unless the row can be sampled from: no NaN, no +Infinity, at least one logit above -Infinity. */
+export function checkLogits(logits: ArrayLike<number>): void {
+  let usable = false;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i] as number;
+    if (Number.isNaN(v) || v === Infinity) {
+      throw new SamplingError(
+        'bad-onnx',
+        `the model's logits are broken (token ${i} has ${v}); no token can be chosen. The ONNX file or its dtype ` +
+          `may not suit this model (try another dtype)`,
+      );
+    }
+    if (v > -Infinity) usable = true;
+  }
+  if (!usable) {
+    throw new SamplingError(
+      'bad-onnx',
+      logits.length === 0
+        ? 'the model gave no logits; no token can be chosen'
+        : "every one of the model's logits is -Infinity; no token can be chosen",
+    );
+  }
+}
 
 /** mulberry32: small, fast, good enough for sampling; returns floats in [0, 1). */
 export function createRng(seed: number): () => number {
@@ -16,6 +55,9 @@ export function createRng(seed: number): () => number {
 
 /** HF repetition penalty, in place: a seen token's logit is divided by `penalty` when positive, multiplied when negative. */
 export function applyRepetitionPenalty(logits: Float32Array, seen: Iterable<number>, penalty: number): void {
+  if (!(penalty > 0 && penalty < Infinity)) {
+    throw new SamplingError('bad-params', `repetitionPenalty must be a number above 0, got ${penalty}`);
+  }
   if (penalty === 1) return;
   for (const id of new Set(seen)) {
     const v = logits[id];
@@ -68,13 +110,15 @@ function isGreedy(o: SamplingParams): boolean {
 
 /**
  * The distribution the sampler draws from: processed logits (penalty, temperature, top-k, top-p; a fresh copy)
- * and their probabilities. Greedy options give a one-hot distribution on the argmax.
+ * and their probabilities. Greedy options give a one-hot distribution on the argmax. Unusable logits (checkLogits)
+ * throw SamplingError.
  */
 export function distribution(
   logits: Float32Array,
   seen: Iterable<number>,
   o: SamplingParams,
 ): { logits: Float32Array; probs: Float64Array } {
+  checkLogits(logits);
   const x = Float32Array.from(logits);
   applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);
   if (isGreedy(o)) {
@@ -89,8 +133,24 @@ export function distribution(
   return { logits: x, probs: softmax(x) };
 }
 
-/** Draws an index from `probs` with one uniform number from `rng`. */
+/**
+ * Draws an index from `probs` with one uniform number from `rng`; throws SamplingError when `probs` is no
+ * distribution (a NaN or infinite entry, or nothing above 0) rather than returning an arbitrary token.
+ */
 export function drawIndex(probs: Float64Array, rng: () => number): number {
+  let total = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i] as number;
+    if (!(p >= 0 && p < Infinity)) {
+      throw new SamplingError(
+        'bad-onnx',
+        `the token probabilities are broken (token ${i} has ${p}); no token can be chosen`,
+      );
+    }
+    total += p;
+  }
+  if (!(total > 0))
+    throw new SamplingError('bad-onnx', 'every token probability is 0; no token can be chosen');
   const u = rng();
   let cum = 0;
   let last = 0;
@@ -114,6 +174,7 @@ export class Sampler {
   next(logits: Float32Array, seen: Iterable<number>): number {
     const o = this.options;
     if (isGreedy(o)) {
+      checkLogits(logits);
       if ((o.repetitionPenalty ?? 1) === 1) return argmax(logits);
       const x = Float32Array.from(logits);
       applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);

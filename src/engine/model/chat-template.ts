@@ -1,6 +1,9 @@
-// Chat prompts: renders the folder's chat_template with @huggingface/jinja as HF does, then encodes it.
+// Chat prompts: parses the folder's chat templates at load, renders one with @huggingface/jinja as HF does, then encodes it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import type { ErrorCode } from '../../protocol/errors';
+import { ModelFolderError } from './model-errors';
 import type { ModelFolder } from './model-folder';
 import type { TextTokenizer } from './tokenizer';
 
@@ -21,6 +24,18 @@ export class ChatTemplateError extends Error {
 
 const compiled = new WeakMap<ModelFolder, Map<string, Template>>();
 
+/** The parsed template `name` (cached per folder); a template that does not parse throws the parser's own error. */
+function parsed(folder: ModelFolder, name: string, source: string): Template {
+  let byName = compiled.get(folder);
+  if (!byName) compiled.set(folder, (byName = new Map()));
+  let t = byName.get(name);
+  if (!t) {
+    t = new Template(source);
+    byName.set(name, t);
+  }
+  return t;
+}
+
 function template(folder: ModelFolder, name: string): Template {
   const source = folder.chatTemplates[name];
   if (source === undefined) {
@@ -32,21 +47,54 @@ function template(folder: ModelFolder, name: string): Template {
         : `${folder.name} has no chat template named "${name}" (it has: ${known.join(', ')})`,
     );
   }
-  let byName = compiled.get(folder);
-  if (!byName) compiled.set(folder, (byName = new Map()));
-  let t = byName.get(name);
-  if (!t) {
+  try {
+    return parsed(folder, name, source);
+  } catch (e) {
+    throw new ChatTemplateError(
+      'bad-chat-template',
+      `${folder.name}: the chat template does not parse: ${(e as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The file a template came from, by the precedence model-folder.ts reads them in: tokenizer_config.json's
+ * chat_template, then chat_template.jinja (the default only), then chat_template.json.
+ */
+export function chatTemplateFile(folder: ModelFolder, name: string): string {
+  const source = folder.chatTemplates[name];
+  const inConfig = folder.tokenizerConfig.chat_template;
+  if (typeof inConfig === 'string') {
+    if (name === 'default' && inConfig === source) return 'tokenizer_config.json';
+  } else if (Array.isArray(inConfig)) {
+    const item = (inConfig as unknown[]).find(
+      (t) => typeof t === 'object' && t !== null && (t as { name?: unknown }).name === name,
+    ) as { template?: unknown } | undefined;
+    if (item?.template === source) return 'tokenizer_config.json';
+  }
+  if (name === 'default' && existsSync(join(folder.dir, 'chat_template.jinja'))) return 'chat_template.jinja';
+  return 'chat_template.json';
+}
+
+/**
+ * Parses every chat template of the folder (kept for rendering), so a template with a syntax error fails the
+ * load: a bad-config ModelFolderError naming the file and the parser's message.
+ */
+export function checkChatTemplates(folder: ModelFolder): void {
+  for (const [name, source] of Object.entries(folder.chatTemplates)) {
     try {
-      t = new Template(source);
+      parsed(folder, name, source);
     } catch (e) {
-      throw new ChatTemplateError(
-        'bad-chat-template',
-        `${folder.name}: the chat template does not parse: ${(e as Error).message}`,
+      const file = chatTemplateFile(folder, name);
+      const which = name === 'default' ? 'the chat template' : `the chat template "${name}"`;
+      const cause = e instanceof Error ? e.message : String(e);
+      throw new ModelFolderError(
+        'bad-config',
+        `${file}: ${which} does not parse: ${cause}`,
+        join(folder.dir, file),
       );
     }
-    byName.set(name, t);
   }
-  return t;
 }
 
 /** The prompt text, rendered with the variables HF passes (special tokens, add_generation_prompt). */

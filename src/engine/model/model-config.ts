@@ -1,4 +1,4 @@
-// Normalises Hugging Face config.json dimensions (Llama/Qwen/Gemma/Phi-like and GPT-2-like key names).
+// Normalises Hugging Face config.json dimensions (Llama/Qwen/Gemma/Phi-like and GPT-2-like key names) and token id lists.
 import type { ModelDims } from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
 
@@ -113,8 +113,34 @@ export function normaliseDims(raw: Json, path: string): ModelDims {
   return dims;
 }
 
-/** A token id or list of ids as configs write them (number, array, or null). */
-export function idList(value: unknown): number[] {
+/** Where a token id list was read, for errors: the file's name, the key, and the file's path. */
+export interface IdListSource {
+  file: string;
+  key: string;
+  path?: string;
+}
+
+/**
+ * A token id or list of ids as configs write them (number, numeric string, array, or null). A string that is not a
+ * whole number (`"</s>"`) is a bad-config error naming `source` (or, without it, the keys it may come from).
+ */
+export function idList(value: unknown, source?: IdListSource): number[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return list.filter((v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0);
+  const ids: number[] = [];
+  for (const v of list) {
+    if (typeof v === 'string') {
+      if (!/^\s*\d+\s*$/.test(v)) {
+        const where = source
+          ? `${source.file}: ${source.key}`
+          : 'config.json / generation_config.json: bos_token_id / eos_token_id';
+        throw new ModelFolderError(
+          'bad-config',
+          `${where} must be a token id (a whole number), got the string ${JSON.stringify(v)}`,
+          source?.path,
+        );
+      }
+      ids.push(Number(v));
+    } else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) ids.push(v);
+  }
+  return ids;
 }

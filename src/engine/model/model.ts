@@ -1,5 +1,7 @@
-// A loaded model: validated folder + tokenizer + ORT session on the chosen provider + checked graph signature.
+// A loaded model: validated folder (chat templates parsed) + tokenizer + ORT session on the chosen provider + checked graph signature.
+import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import { checkChatTemplates } from './chat-template';
 import { checkGraph, type GraphSignature } from './graph-check';
 import type { ModelDims } from '../../protocol/engine-methods';
 import { loadModelFolder, type ModelFolder } from './model-folder';
@@ -36,7 +38,12 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     device,
     ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
   });
-  const tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig);
+  checkChatTemplates(folder); // a template that does not parse fails the load, not the first chat
+  const tokenizer = new TextTokenizer(
+    folder.tokenizerJson,
+    folder.tokenizerConfig,
+    join(folder.dir, 'tokenizer.json'),
+  );
   const { session, provider } = await createSession(folder.onnxPath, {
     ...(options.ep === undefined ? {} : { ep: options.ep }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),

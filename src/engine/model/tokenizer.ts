@@ -1,6 +1,59 @@
-// Wraps @huggingface/tokenizers: ids plus per-token pieces (bytes, UTF-16 offsets into the original text), decoding.
+// Wraps @huggingface/tokenizers: ids plus per-token pieces (bytes, UTF-16 offsets into the original text), decoding; refuses a broken tokenizer.json.
 import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelFolderError } from './model-errors';
 import { byteModeOf, displayText, vocabTokenBytes, type ByteMode } from './token-bytes';
+
+/** The model types tokenizer.json may name (the Rust `tokenizers` library's). */
+const MODEL_TYPES = new Set(['BPE', 'WordPiece', 'WordLevel', 'Unigram']);
+
+/**
+ * What is wrong with tokenizer.json's `model`, or undefined when it is usable: a known type, and a vocab that is a
+ * non-empty table (an object of token -> id; for Unigram a list of [piece, score] pairs). The library would accept
+ * a broken vocab and encode every text to nothing.
+ */
+export function tokenizerModelProblem(json: Record<string, unknown>): string | undefined {
+  const model = json.model;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return '"model" is missing';
+  const m = model as Record<string, unknown>;
+  const type = m.type;
+  if (type !== undefined && (typeof type !== 'string' || !MODEL_TYPES.has(type))) {
+    return `model.type ${JSON.stringify(type)} is not one of ${[...MODEL_TYPES].join(', ')}`;
+  }
+  const vocab = m.vocab;
+  const unigram = type === 'Unigram' || (type === undefined && Array.isArray(vocab));
+  if (unigram) {
+    if (!Array.isArray(vocab))
+      return `model.vocab must be a list of [piece, score] pairs (Unigram), got ${kind(vocab)}`;
+    if (vocab.length === 0) return 'model.vocab is empty';
+    const bad = vocab.findIndex(
+      (e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number',
+    );
+    if (bad >= 0)
+      return `model.vocab[${bad}] must be a [piece, score] pair, got ${JSON.stringify(vocab[bad])}`;
+    return undefined;
+  }
+  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) {
+    return `model.vocab must be a table of token -> id${type === undefined ? '' : ` (${type})`}, got ${kind(vocab)}`;
+  }
+  const entries = Object.entries(vocab);
+  if (entries.length === 0) return 'model.vocab is empty';
+  for (const [token, id] of entries) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      return `model.vocab maps ${JSON.stringify(token)} to ${JSON.stringify(id)}, not a token id`;
+    }
+  }
+  if (type === 'BPE' && m.merges !== undefined && !Array.isArray(m.merges)) {
+    return `model.merges must be a list, got ${kind(m.merges)}`;
+  }
+  return undefined;
+}
+
+function kind(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
 
 export interface TokenPiece {
   id: number;
@@ -54,12 +107,30 @@ export class TextTokenizer {
   private readonly added: Map<number, { content: string; special: boolean }>;
   private readonly byteCache = new Map<number, Uint8Array>();
 
-  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>) {
-    this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
-    this.byteMode = byteModeOf(tokenizerJson);
-    this.added = new Map();
-    for (const [id, t] of this.tok.get_added_tokens_decoder()) {
-      this.added.set(id, { content: t.content, special: t.special });
+  /**
+   * Throws a bad-json ModelFolderError naming tokenizer.json (`path`: where it is, for the error) when its model is
+   * unusable or the library cannot build a tokenizer from it.
+   */
+  constructor(
+    tokenizerJson: Record<string, unknown>,
+    tokenizerConfig: Record<string, unknown>,
+    path?: string,
+  ) {
+    const problem = tokenizerModelProblem(tokenizerJson);
+    if (problem !== undefined) throw new ModelFolderError('bad-json', `tokenizer.json: ${problem}`, path);
+    try {
+      this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
+      this.byteMode = byteModeOf(tokenizerJson);
+      this.added = new Map();
+      for (const [id, t] of this.tok.get_added_tokens_decoder()) {
+        this.added.set(id, { content: t.content, special: t.special });
+      }
+    } catch (e) {
+      throw new ModelFolderError(
+        'bad-json',
+        `tokenizer.json: no tokenizer can be built from it: ${e instanceof Error ? e.message : String(e)}`,
+        path,
+      );
     }
   }
 

@@ -2,16 +2,24 @@
 import type { ChatMessageParam } from '../../protocol/engine-methods';
 import type { Attachment, ChatMessage } from '../../protocol/panel-methods';
 
-/** A fence longer than any backtick run inside the code, so the code cannot close it. */
+/** A fence longer than any backtick run inside the code, so the code cannot close it (any number of runs). */
 function fence(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** The fence's info string: the language id when it is one safe token (letters, digits, + - . # _), else nothing. */
+export function fenceLanguage(language: string): string {
+  const name = language.trim();
+  return /^[A-Za-z0-9+\-.#_]{1,64}$/.test(name) ? name : '';
 }
 
 export function attachmentText(a: Attachment): string {
   const f = fence(a.text);
   const lines = a.startLine === a.endLine ? `line ${a.startLine}` : `lines ${a.startLine}-${a.endLine}`;
-  return `${a.file} (${lines}):\n${f}${a.language}\n${a.text}${a.text.endsWith('\n') ? '' : '\n'}${f}`;
+  const body = `${a.text}${a.text.endsWith('\n') ? '' : '\n'}`;
+  return `${a.file} (${lines}):\n${f}${fenceLanguage(a.language)}\n${body}${f}`;
 }
 
 export function userContent(text: string, attachments: readonly Attachment[] = []): string {

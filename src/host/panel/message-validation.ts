@@ -15,6 +15,10 @@ import type { RequestId } from '../../protocol/envelope';
 import type { Attachment, PanelMethod, PanelParams } from '../../protocol/panel-methods';
 
 const MAX_TEXT = 1_000_000;
+/** All the text of one chat message together: its own text and every attachment's. */
+const MAX_MESSAGE_TEXT = 2_000_000;
+/** A request id: what the webview's client makes (a counter), with room to spare. */
+const MAX_ID_LENGTH = 64;
 
 const text = (v: unknown, name: string, max = MAX_TEXT): string => checkText(v, name, max);
 const id = (v: unknown, name: string): string => matches(v, name, CONVERSATION_ID, 'a conversation id');
@@ -29,15 +33,37 @@ function attachments(v: unknown): Attachment[] {
   if (!Array.isArray(v) || v.length > 20) throw new BadParams('attachments must be a list of at most 20');
   return v.map((a, i) => {
     if (!isRecord(a) || a.kind !== 'selection') throw new BadParams(`attachments[${i}] is not a selection`);
+    const startLine = line(a.startLine, 'startLine');
+    const endLine = line(a.endLine, 'endLine');
+    if (startLine > endLine) {
+      throw new BadParams(`attachments[${i}]: startLine ${startLine} is after endLine ${endLine}`);
+    }
     return {
       kind: 'selection',
       file: text(a.file, 'attachment file', 4096),
       language: text(a.language, 'attachment language', 100),
       text: text(a.text, 'attachment text'),
-      startLine: line(a.startLine, 'startLine'),
-      endLine: line(a.endLine, 'endLine'),
+      startLine,
+      endLine,
     };
   });
+}
+
+/** A chat message's text and attachments, checked each and together (at most MAX_MESSAGE_TEXT characters in all). */
+function message(
+  rawText: unknown,
+  textName: string,
+  rawAttachments: unknown,
+): { text: string; attachments: Attachment[] } {
+  const body = text(rawText, textName);
+  const attached = attachments(rawAttachments ?? []);
+  const total = attached.reduce((n, a) => n + a.text.length + a.file.length, body.length);
+  if (total > MAX_MESSAGE_TEXT) {
+    throw new BadParams(
+      `the message is too long (${total} characters with its attachments, at most ${MAX_MESSAGE_TEXT})`,
+    );
+  }
+  return { text: body, attachments: attached };
 }
 
 const handle = (v: unknown): string => matches(v, 'handle', ENGINE_HANDLE, 'an engine handle');
@@ -51,18 +77,18 @@ const CHECKS: { [M in PanelMethod]: (p: unknown) => PanelParams<M> } = {
     const r = params(p);
     return {
       conversationId: r.conversationId === null ? null : id(r.conversationId, 'conversationId'),
-      text: text(r.text, 'text'),
-      attachments: attachments(r.attachments ?? []),
+      ...message(r.text, 'text', r.attachments),
     };
   },
   'chat/stop': (p) => ({ conversationId: id(params(p).conversationId, 'conversationId') }),
   'chat/regenerate': (p) => ({ conversationId: id(params(p).conversationId, 'conversationId') }),
   'chat/contextUse': (p) => {
     const r = params(p);
+    const { text: draft, attachments: attached } = message(r.draft, 'draft', r.attachments);
     return {
       conversationId: r.conversationId === null ? null : id(r.conversationId, 'conversationId'),
-      draft: text(r.draft, 'draft'),
-      attachments: attachments(r.attachments ?? []),
+      draft,
+      attachments: attached,
     };
   },
   'chat/new': () => undefined,
@@ -161,13 +187,20 @@ export type CheckedRequest = {
 
 /**
  * A request from the webview with checked params; undefined for anything that is not a request envelope at all.
- * A request for an unknown method or with bad params throws BadParams (answered as an error reply).
+ * A request for an unknown method, with an empty or non-finite id, or with bad params throws BadParams (answered
+ * as an error reply).
  */
 export function checkRequest(message: unknown): CheckedRequest | undefined {
   if (!isRecord(message)) return undefined;
   const rid = message.id;
-  if (!(typeof rid === 'number' || (typeof rid === 'string' && rid.length <= 64))) return undefined;
+  if (!(typeof rid === 'number' || (typeof rid === 'string' && rid.length <= MAX_ID_LENGTH)))
+    return undefined;
   if (typeof message.method !== 'string') return undefined;
+  if (rid === '' || (typeof rid === 'number' && !Number.isFinite(rid))) {
+    throw new BadParams(
+      `a request id must be a finite number or a string of 1 to ${MAX_ID_LENGTH} characters, got ${typeof rid === 'string' ? 'an empty string' : String(rid)}`,
+    );
+  }
   const method = message.method as PanelMethod;
   if (!Object.hasOwn(CHECKS, method))
     throw new BadParams(`unknown method ${JSON.stringify(message.method).slice(0, 80)}`);

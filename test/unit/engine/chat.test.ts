@@ -7,11 +7,12 @@ import { describe, test } from 'node:test';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import {
   ChatTemplateError,
+  checkChatTemplates,
   encodeChat,
   renderChat,
   type ChatMessage,
 } from '../../../src/engine/model/chat-template';
-import { loadModelFolder } from '../../../src/engine/model/model-folder';
+import { loadModelFolder, ModelFolderError } from '../../../src/engine/model/model-folder';
 import { TextTokenizer } from '../../../src/engine/model/tokenizer';
 import { bundledModel, fixturesDir, readJson } from '../../support/model-folder';
 
@@ -64,6 +65,67 @@ describe('chat template', () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('chat templates are parsed when the model loads', () => {
+  /** A gpt2 fixture copy whose tokenizer_config.json chat_template is `template` (and whose folder gets `files`). */
+  function folderWith(template: unknown, files: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'glassbox-chat-'));
+    cpSync(join(fixturesDir, 'gpt2'), dir, { recursive: true });
+    const tc = readJson(join(dir, 'tokenizer_config.json'));
+    if (template === undefined) delete tc.chat_template;
+    else tc.chat_template = template;
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tc));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+  const badConfig = (file: RegExp) => (e: unknown) =>
+    e instanceof ModelFolderError && e.code === 'bad-config' && file.test(e.message);
+
+  test('a sound template passes and still renders', () => {
+    const folder = loadModelFolder(bundledModel);
+    checkChatTemplates(folder);
+    assert.ok(renderChat(folder, messages).endsWith('<|im_start|>assistant\n'));
+  });
+
+  test('a syntax error names the file, the template and the parser', () => {
+    const dirs: string[] = [];
+    try {
+      const inConfig = folderWith('{% if messages %}hi');
+      dirs.push(inConfig);
+      assert.throws(
+        () => checkChatTemplates(loadModelFolder(inConfig)),
+        badConfig(/^tokenizer_config\.json: the chat template does not parse: ./),
+      );
+      const named = folderWith([
+        { name: 'default', template: '{{ messages[0].content }}' },
+        { name: 'tool_use', template: '{{ messages[0].content' },
+      ]);
+      dirs.push(named);
+      assert.throws(
+        () => checkChatTemplates(loadModelFolder(named)),
+        badConfig(/^tokenizer_config\.json: the chat template "tool_use" does not parse: ./),
+      );
+      const jinja = folderWith(undefined, { 'chat_template.jinja': '{% for m in messages %}{{ m }}' });
+      dirs.push(jinja);
+      assert.throws(
+        () => checkChatTemplates(loadModelFolder(jinja)),
+        (e: unknown) =>
+          badConfig(/^chat_template\.jinja: the chat template does not parse: ./)(e) &&
+          (e as ModelFolderError).path === join(jinja, 'chat_template.jinja'),
+      );
+      const json = folderWith(undefined, {
+        'chat_template.json': JSON.stringify({ chat_template: '{{ + }}' }),
+      });
+      dirs.push(json);
+      assert.throws(
+        () => checkChatTemplates(loadModelFolder(json)),
+        badConfig(/^chat_template\.json: the chat template does not parse: ./),
+      );
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   });
 });

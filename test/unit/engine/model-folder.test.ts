@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadModel, disposeModel } from '../../../src/engine/model/model';
 import { loadModelFolder, ModelFolderError } from '../../../src/engine/model/model-folder';
+import { idList } from '../../../src/engine/model/model-config';
 import { dims as referenceDims, fixturesDir, modelFolders, readJson } from '../../support/model-folder';
 
 const tmp = mkdtempSync(join(tmpdir(), 'glassbox-folders-'));
@@ -291,5 +292,116 @@ describe('broken model folders give named errors', () => {
     const dir = brokenCopy('gpt2', 'intact', () => undefined);
     assert.equal(readFileSync(join(dir, 'config.json'), 'utf8').length > 0, true);
     await disposeModel(await loadModel(dir, { ep: 'cpu', threads: 1 }));
+  });
+});
+
+describe('special token ids written as strings', () => {
+  test('idList: a numeric string is the number; any other string is a bad-config error naming file and key', () => {
+    assert.deepEqual(idList('2'), [2]);
+    assert.deepEqual(idList(['2', 3, null]), [2, 3]);
+    assert.deepEqual(idList(undefined), []);
+    assert.throws(
+      () =>
+        idList('</s>', {
+          file: 'generation_config.json',
+          key: 'eos_token_id',
+          path: '/m/generation_config.json',
+        }),
+      (e: unknown) =>
+        e instanceof ModelFolderError &&
+        e.code === 'bad-config' &&
+        e.path === '/m/generation_config.json' &&
+        /^generation_config\.json: eos_token_id .*"<\/s>"/.test(e.message),
+    );
+    assert.throws(
+      () => idList([2, 'eos']),
+      (e: unknown) => e instanceof ModelFolderError && /eos_token_id/.test(e.message),
+    );
+  });
+
+  test('a folder whose configs write eos_token_id as strings: numbers are taken, a token string is refused', () => {
+    const numeric = brokenCopy('gpt2', 'eos-numeric-string', (d) => {
+      editConfig(d, (c) => (c.eos_token_id = ['3']));
+      const g = readJson(join(d, 'generation_config.json'));
+      g.eos_token_id = '0';
+      writeFileSync(join(d, 'generation_config.json'), JSON.stringify(g));
+    });
+    assert.deepEqual(loadModelFolder(numeric).eosIds, [3, 0]);
+    const token = brokenCopy('gpt2', 'eos-token-string', (d) => {
+      const g = readJson(join(d, 'generation_config.json'));
+      g.eos_token_id = '</s>';
+      writeFileSync(join(d, 'generation_config.json'), JSON.stringify(g));
+    });
+    assert.throws(
+      () => loadModelFolder(token),
+      (e: unknown) =>
+        e instanceof ModelFolderError &&
+        e.code === 'bad-config' &&
+        /generation_config\.json/.test(e.message) &&
+        /eos_token_id/.test(e.message) &&
+        /"<\/s>"/.test(e.message),
+    );
+  });
+});
+
+describe('a broken tokenizer.json or chat template fails the load, naming the file', () => {
+  function editTokenizer(
+    dir: string,
+    edit: (t: Record<string, unknown> & { model: Record<string, unknown> }) => void,
+  ) {
+    const t = readJson<Record<string, unknown> & { model: Record<string, unknown> }>(
+      join(dir, 'tokenizer.json'),
+    );
+    edit(t);
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(t));
+  }
+
+  test('a vocab that is a list, not a table', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'vocab-list', (d) => editTokenizer(d, (t) => (t.model.vocab = [1, 2, 3]))),
+      'bad-json',
+      /^tokenizer\.json: model\.vocab must be a table .*got a list/,
+    ));
+
+  test('an empty vocab', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'vocab-empty', (d) => editTokenizer(d, (t) => (t.model.vocab = {}))),
+      'bad-json',
+      /^tokenizer\.json: model\.vocab is empty/,
+    ));
+
+  test('a tokenizer.json the library rejects: bad-json naming the file, not its bare TypeError', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'tokenizer-normalizer', (d) =>
+        editTokenizer(d, (t) => (t.normalizer = { type: 'NoSuchNormalizer' })),
+      ),
+      'bad-json',
+      /^tokenizer\.json: no tokenizer can be built from it: .*NoSuchNormalizer/,
+    ));
+
+  test('a chat template with a syntax error in tokenizer_config.json', () =>
+    rejectsWith(
+      brokenCopy('gpt2', 'template-syntax', (d) => {
+        const tc = readJson(join(d, 'tokenizer_config.json'));
+        tc.chat_template = '{% for m in messages %}{{ m.content + }}{% endfor %}';
+        writeFileSync(join(d, 'tokenizer_config.json'), JSON.stringify(tc));
+      }),
+      'bad-config',
+      /^tokenizer_config\.json: the chat template does not parse: .+/,
+    ));
+
+  test('a chat template with a syntax error in chat_template.jinja', async () => {
+    const dir = brokenCopy('gpt2', 'template-jinja-syntax', (d) => {
+      const tc = readJson(join(d, 'tokenizer_config.json'));
+      delete tc.chat_template;
+      writeFileSync(join(d, 'tokenizer_config.json'), JSON.stringify(tc));
+      writeFileSync(join(d, 'chat_template.jinja'), '{{ messages[0].content }');
+    });
+    await rejectsWith(dir, 'bad-config', /^chat_template\.jinja: the chat template does not parse: .+/);
+    await assert.rejects(loadModel(dir, { ep: 'cpu', threads: 1 }), (e: unknown) => {
+      assert.ok(e instanceof ModelFolderError);
+      assert.equal(e.path, join(dir, 'chat_template.jinja'));
+      return true;
+    });
   });
 });

@@ -9,6 +9,7 @@ import {
   distribution,
   drawIndex,
   Sampler,
+  SamplingError,
 } from '../../../src/engine/generation/sampling';
 
 const kept = (x: Float32Array) => [...x.keys()].filter((i) => x[i] !== -Infinity);
@@ -105,5 +106,63 @@ describe('sampling', () => {
     for (let i = 0; i < n; i++) (c[drawIndex(probs, rng)] as number)++;
     assert.equal(c[1], 0);
     assert.ok(Math.abs((c[0] as number) / n - 0.2) < 0.01, String(c));
+  });
+});
+
+describe('unusable logits and options are refused, never turned into a token', () => {
+  const isSamplingError = (code: string, pattern: RegExp) => (e: unknown) =>
+    e instanceof SamplingError && e.code === code && pattern.test(e.message);
+
+  test('NaN logits: an error with a code, whatever the options', () => {
+    const x = f32([0.5, NaN, 0.2, 0.1]);
+    for (const o of [{ seed: 1 }, { seed: 1, topK: 2 }, { seed: 1, topP: 0.9 }, { greedy: true }, {}]) {
+      assert.throws(() => new Sampler(o).next(x, []), isSamplingError('bad-onnx', /NaN/), JSON.stringify(o));
+    }
+    // NaN at index 0 made greedy pick it; everywhere made the draw fall through to the last id
+    assert.throws(() => new Sampler({ greedy: true }).next(f32([NaN, 1]), []), SamplingError);
+    assert.throws(() => new Sampler({ seed: 3 }).next(f32([NaN, NaN, NaN]), []), SamplingError);
+    assert.throws(() => distribution(x, [], { temperature: 0.7 }), isSamplingError('bad-onnx', /NaN/));
+  });
+
+  test('every logit -Infinity, or +Infinity among them: an error', () => {
+    const none = f32([-Infinity, -Infinity, -Infinity]);
+    assert.throws(() => new Sampler({ seed: 1 }).next(none, []), isSamplingError('bad-onnx', /-Infinity/));
+    assert.throws(
+      () => new Sampler({ greedy: true }).next(none, []),
+      isSamplingError('bad-onnx', /-Infinity/),
+    );
+    assert.throws(
+      () => new Sampler({ seed: 1 }).next(f32([0, Infinity]), []),
+      isSamplingError('bad-onnx', /Infinity/),
+    );
+    assert.throws(() => new Sampler({ seed: 1 }).next(f32([]), []), SamplingError);
+    // masked entries alone are fine
+    assert.equal(new Sampler({ seed: 1 }).next(f32([-Infinity, 0, -Infinity]), []), 1);
+  });
+
+  test('drawIndex refuses probabilities that are no distribution', () => {
+    const rng = createRng(1);
+    assert.throws(
+      () => drawIndex(Float64Array.from([0.5, NaN, 0.5]), rng),
+      isSamplingError('bad-onnx', /NaN/),
+    );
+    assert.throws(() => drawIndex(Float64Array.from([NaN, NaN]), rng), SamplingError);
+    assert.throws(() => drawIndex(Float64Array.from([0, 0, 0]), rng), isSamplingError('bad-onnx', /0/));
+    assert.throws(() => drawIndex(Float64Array.from([]), rng), SamplingError);
+  });
+
+  test('a repetition penalty that is not above 0 (or not finite) is refused by sampling itself', () => {
+    for (const penalty of [0, -1, NaN, Infinity]) {
+      const refused = isSamplingError('bad-params', /repetitionPenalty/);
+      assert.throws(() => applyRepetitionPenalty(f32([1, 2]), [0], penalty), refused, String(penalty));
+      assert.throws(
+        () => new Sampler({ seed: 1, repetitionPenalty: penalty }).next(f32([1, 2]), [0]),
+        refused,
+      );
+      assert.throws(
+        () => new Sampler({ greedy: true, repetitionPenalty: penalty }).next(f32([1, 2]), [0]),
+        refused,
+      );
+    }
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ModelFolderError } from '../../../src/engine/model/model-errors';
 import { TextTokenizer } from '../../../src/engine/model/tokenizer';
 import { bundledModel, readJson, repoRoot } from '../../support/model-folder';
 
@@ -173,5 +174,65 @@ describe('SentencePiece-style (Metaspace, <0xNN> byte fallback)', () => {
     assert.deepEqual(concat(cjk.map((p) => p.bytes)), utf8.encode('世'));
     assert.ok(cjk.every((p) => p.bytes.length === 1 && p.end === 4));
     assert.equal(sp.decode(ids, { skipSpecialTokens: true }), text);
+  });
+});
+
+describe('a tokenizer.json that cannot work is refused when the tokenizer is built', () => {
+  const good = readJson<Record<string, unknown> & { model: Record<string, unknown> }>(
+    join(bundledModel, 'tokenizer.json'),
+  );
+  const config = readJson(join(bundledModel, 'tokenizer_config.json'));
+  const withModel = (model: Record<string, unknown>) => ({ ...good, model: { ...good.model, ...model } });
+  const refused = (pattern: RegExp) => (e: unknown) =>
+    e instanceof ModelFolderError &&
+    e.code === 'bad-json' &&
+    e.path === '/m/tokenizer.json' &&
+    /^tokenizer\.json: /.test(e.message) &&
+    pattern.test(e.message);
+
+  test('the vocab must be a non-empty table of token ids (before, these encoded "hello" to nothing)', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ vocab: [1, 2, 3] }, /model\.vocab must be a table of token -> id \(BPE\), got a list/],
+      [{ vocab: {} }, /model\.vocab is empty/],
+      [{ vocab: 'abc' }, /got a string/],
+      [{ vocab: null }, /got null/],
+      [{ vocab: { a: 'x' } }, /maps "a" to "x"/],
+      [{ vocab: { a: -1 } }, /maps "a" to -1/],
+      [{ type: 'Unigram', vocab: { a: 1 } }, /\[piece, score\] pairs \(Unigram\), got an object/],
+      [{ type: 'Unigram', vocab: [] }, /model\.vocab is empty/],
+      [{ type: 'Unigram', vocab: [['a', 0], 'b'] }, /model\.vocab\[1\] must be a \[piece, score\] pair/],
+      [{ type: 'Foo' }, /model\.type "Foo" is not one of BPE, WordPiece, WordLevel, Unigram/],
+      [{ merges: 'a b' }, /model\.merges must be a list/],
+    ];
+    for (const [model, pattern] of cases) {
+      assert.throws(
+        () => new TextTokenizer(withModel(model), config, '/m/tokenizer.json'),
+        refused(pattern),
+        JSON.stringify(model),
+      );
+    }
+    assert.throws(
+      () => new TextTokenizer({ ...good, model: 5 }, config, '/m/tokenizer.json'),
+      refused(/"model" is missing/),
+    );
+  });
+
+  test("the library's own refusal becomes a bad-json error naming tokenizer.json", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, normalizer: { type: 'Nope' } }, /Unknown Normalizer type: Nope/],
+      [{ ...good, added_tokens: 5 }, /no tokenizer can be built from it/],
+      [withModel({ merges: [1, 2] }), /no tokenizer can be built from it/],
+    ];
+    for (const [json, pattern] of cases) {
+      assert.throws(
+        () => new TextTokenizer(json, config, '/m/tokenizer.json'),
+        refused(pattern),
+        JSON.stringify(pattern),
+      );
+    }
+  });
+
+  test('a sound tokenizer.json still encodes', () => {
+    assert.ok(new TextTokenizer(good, config).encodeIds('hello', { addSpecialTokens: false }).length > 0);
   });
 });
