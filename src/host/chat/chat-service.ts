@@ -226,15 +226,20 @@ export class ChatService {
     conversation.messages.push(message);
     conversation.updatedAt = this.now();
     const controller = new AbortController();
-    const done = this.stream(conversation, history, message, controller).finally(() =>
-      this.running.delete(conversation.id),
-    );
+    const done = this.stream(conversation, history, message, controller)
+      .catch((e: Error) => {
+        // stream() ends every answer itself; what throws after that (a notification, onAnswer) must neither become
+        // an unhandled rejection nor make stop() throw
+        if (message.state === 'streaming') this.fail(message, e);
+      })
+      .finally(() => this.running.delete(conversation.id));
     this.running.set(conversation.id, { controller, done });
   }
 
   /**
    * Writes the answer: one engine call, whose first chunk (the prompt's length) can refuse a full context; that
-   * refusal aborts the request through `controller`, which Stop aborts too.
+   * refusal aborts the request through `controller`, which Stop aborts too. Whatever throws before or during the
+   * answer (the history, the engine) ends it as an error with that message: it never stays 'streaming'.
    */
   private async stream(
     conversation: Conversation,
@@ -245,13 +250,13 @@ export class ChatService {
     const signal = controller.signal;
     let lastSave = this.now();
     const save = () => this.store.save(conversation).catch((e: Error) => this.fail(message, e));
-    await save();
-    this.notify('chat/updated', { conversation });
-    this.notify('history/changed', { conversations: await this.store.list() });
     let summary: GenerateSummary | undefined;
     // set by the prompt chunk when the context is full: whatever the engine does after the abort, this is the answer
     let full: ChatError | undefined;
     try {
+      await save();
+      this.notify('chat/updated', { conversation });
+      this.notify('history/changed', { conversations: await this.store.list() });
       const settings = this.settings();
       const model = await this.engine.modelName();
       await this.engine.generate(
@@ -306,7 +311,11 @@ export class ChatService {
     conversation.updatedAt = this.now();
     await save();
     this.notify('chat/finished', { conversationId: conversation.id, message });
-    this.notify('history/changed', { conversations: await this.store.list() });
+    try {
+      this.notify('history/changed', { conversations: await this.store.list() });
+    } catch {
+      // the answer is finished and saved; the history list reports its own error when the panel next asks for it
+    }
     this.onAnswer(message);
   }
 

@@ -1,6 +1,6 @@
-// Chat state with a scripted engine: streaming order, persistence, Stop, Regenerate, context refusal, delete, reload.
+// Chat state with a scripted engine: streaming, saving, Stop, Regenerate, context refusal, delete, history failures.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -81,11 +81,11 @@ function length(messages: ChatMessageParam[]): number {
 
 const settings: ChatSettings = { systemPrompt: 'sys', temperature: 0.7, topP: 0.9, maxNewTokens: 64 };
 
-function setup(engine: ChatEngine, dir = join(root, `c${dirs++}`)) {
+function setup(engine: ChatEngine, dir = join(root, `c${dirs++}`), store = new HistoryStore(dir)) {
   const events: { method: PanelNotification; params: unknown }[] = [];
   const answers: ChatMessage[] = [];
   const chat = new ChatService(
-    new HistoryStore(dir),
+    store,
     engine,
     () => settings,
     (method, params) => events.push({ method, params }),
@@ -102,6 +102,38 @@ function setup(engine: ChatEngine, dir = join(root, `c${dirs++}`)) {
       }, 1);
     });
   return { chat, events, answers, finished, dir };
+}
+
+/** A store whose list() throws on the calls `failing` names (1 is the first), like a folder that cannot be read. */
+class FailingListStore extends HistoryStore {
+  calls = 0;
+  constructor(
+    dir: string,
+    private readonly failing: (call: number) => boolean,
+  ) {
+    super(dir);
+  }
+  override async list() {
+    if (this.failing(++this.calls)) throw new Error('EACCES: permission denied, scandir history');
+    return super.list();
+  }
+}
+
+/** Waits until the conversation has no answer running (at most 5 s), collecting unhandled rejections meanwhile. */
+async function settled(chat: ChatService, id: string, rejections: unknown[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (chat.isStreaming(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  // let a rejection of the answer's promise surface
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(chat.isStreaming(id), false, 'the answer ended');
+  assert.deepEqual(rejections, [], 'no unhandled rejection');
+}
+
+function catchRejections(): { rejections: unknown[]; restore: () => void } {
+  const rejections: unknown[] = [];
+  const on = (e: unknown) => rejections.push(e);
+  process.on('unhandledRejection', on);
+  return { rejections, restore: () => void process.off('unhandledRejection', on) };
 }
 
 describe('chat service', () => {
@@ -224,6 +256,60 @@ describe('chat service', () => {
       .map((e) => (e.params as { conversations: unknown[] }).conversations.length);
     assert.deepEqual(lists, [6, 6]);
   });
+
+  test('stray files in the history folder neither stop an answer nor break the list', async () => {
+    const dir = join(root, `c${dirs++}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'x (conflicted copy).json'), '{ not json');
+    mkdirSync(join(dir, 'y.json'));
+    const engine = new ScriptedEngine(['fine']);
+    const { chat, events } = setup(engine, dir);
+    const { rejections, restore } = catchRejections();
+    try {
+      const c = await chat.send(null, 'q', []);
+      await settled(chat, c.id, rejections);
+      assert.equal(c.messages[1]?.state, 'done');
+      assert.equal(c.messages[1]?.content, 'fine');
+      assert.ok(events.some((e) => e.method === 'chat/finished'));
+      // what panel/ready asks first
+      assert.deepEqual(
+        (await chat.list()).map((s) => s.id),
+        [c.id],
+      );
+    } finally {
+      restore();
+    }
+  });
+
+  for (const when of ['before the answer', 'after the answer', 'always'] as const) {
+    test(`a history that cannot be listed (${when}) never leaves an answer streaming`, async () => {
+      const dir = join(root, `c${dirs++}`);
+      const store = new FailingListStore(dir, (call) =>
+        when === 'always' ? true : when === 'before the answer' ? call === 1 : call === 2,
+      );
+      const engine = new ScriptedEngine(['fine']);
+      const { chat, events } = setup(engine, dir, store);
+      const { rejections, restore } = catchRejections();
+      try {
+        const c = await chat.send(null, 'q', []);
+        await settled(chat, c.id, rejections);
+        const message = c.messages[1];
+        if (when === 'after the answer') {
+          assert.equal(message?.state, 'done');
+          assert.equal(message?.content, 'fine');
+        } else {
+          assert.equal(message?.state, 'error');
+          assert.equal(message?.error, 'EACCES: permission denied, scandir history');
+        }
+        assert.ok(events.some((e) => e.method === 'chat/finished'));
+        // what is on disk is the finished answer, not one still streaming
+        const saved = await new HistoryStore(dir).load(c.id);
+        assert.equal(saved?.messages[1]?.state, message?.state);
+      } finally {
+        restore();
+      }
+    });
+  }
 
   test('context use counts the draft and attachments as the next message', async () => {
     const engine = new ScriptedEngine([]);
