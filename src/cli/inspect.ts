@@ -73,7 +73,8 @@ async function run(args: Args, io: CliIO): Promise<number> {
     if (r.truncated) {
       io.stderr(
         `glassbox inspect: the span has ${r.truncated.totalTokens} tokens; only the first ${r.tokens.length} ` +
-          `(the model's context) were inspected, up to character ${start + r.truncated.inspectedChars}\n`,
+          `(${r.truncated.limit === 'memory' ? "the inspector's memory budget" : "the model's context"}) were ` +
+          `inspected, up to character ${start + r.truncated.inspectedChars}\n`,
       );
     }
     if (args.flag('json')) {

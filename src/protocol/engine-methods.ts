@@ -178,8 +178,11 @@ export interface InspectResult {
   bos: { id: number; text: string } | null;
   layers: number;
   heads: number;
-  /** Set when the text had more tokens than the context holds: only the first tokens were inspected. */
-  truncated: { totalTokens: number; inspectedChars: number } | null;
+  /**
+   * Set when only the first tokens were inspected: the text had more than the model's context holds ('context'), or
+   * than the inspector's memory budget allows (its attention grows with the square of the tokens: 'memory').
+   */
+  truncated: { totalTokens: number; inspectedChars: number; limit: 'context' | 'memory' } | null;
   attention: Availability;
   lens: Availability;
   /** The input embedding table, for nearest neighbours. */

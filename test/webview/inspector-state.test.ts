@@ -92,7 +92,21 @@ test('truncated: says plainly that only the first N of M tokens were inspected, 
     ),
   );
   assert.equal(result.tokens.at(-1)?.end, result.truncated.inspectedChars);
+  assert.equal(result.truncated.limit, 'context');
+  assert.match(notice, /that is all the model’s context holds/);
   await screenshot(panel, 'truncated');
+  // cut by the inspector's memory budget instead: the notice says so
+  const rawResult = raw.state.result;
+  assert.ok(rawResult?.truncated);
+  await panel.notify('inspect/state', {
+    ...raw.state,
+    result: { ...rawResult, truncated: { ...rawResult.truncated, limit: 'memory' } },
+  });
+  await waitUntil(
+    async () =>
+      /keeps its memory bounded.*square of the tokens/s.test(await panel.text('.inspector-truncated')),
+    'the memory notice',
+  );
   await panel.assertClean();
   await panel.close();
 });

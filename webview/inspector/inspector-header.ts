@@ -71,8 +71,13 @@ export class InspectorHeader extends LightElement {
             <span class="codicon codicon-warning" aria-hidden="true"></span>
             <span
               >Only the first ${count(s.result.tokens.length)} of ${count(cut.totalTokens)} tokens were
-              inspected (the selection up to character ${count(cut.inspectedChars)}): that is all the model’s
-              context holds. Select less to inspect the rest.</span
+              inspected (the selection up to character ${count(cut.inspectedChars)}):
+              ${
+                cut.limit === 'memory'
+                  ? 'the inspector keeps its memory bounded, and attention grows with the square of the tokens.'
+                  : 'that is all the model’s context holds.'
+              }
+              Select less to inspect the rest.</span
             >
           </div>`
         : nothing

@@ -104,7 +104,9 @@ export class Inspector {
     const all = this.model.tokenize(text);
     const bos = this.model.bosId;
     const offset = bos === undefined ? 0 : 1;
-    const limit = this.model.dims.contextLength - offset;
+    const byContext = this.model.dims.contextLength - offset;
+    const byMemory = this.maxTokensForMemory() - offset;
+    const limit = Math.min(byContext, byMemory);
     const tokens = all.slice(0, limit);
     const ids = [...(bos === undefined ? [] : [bos]), ...tokens.map((t) => t.id)];
     const t1 = performance.now();
@@ -128,7 +130,11 @@ export class Inspector {
       heads: this.model.dims.heads,
       truncated:
         all.length > tokens.length
-          ? { totalTokens: all.length, inspectedChars: tokens.at(-1)?.end ?? 0 }
+          ? {
+              totalTokens: all.length,
+              inspectedChars: tokens.at(-1)?.end ?? 0,
+              limit: byMemory < byContext ? 'memory' : 'context',
+            }
           : null,
       attention: isAvailable(this.anatomy.attention)
         ? { available: true }
@@ -176,8 +182,8 @@ export class Inspector {
     const s = Math.max(1, Math.min(size, n));
     const out = new Float32Array(layers * heads * s * s);
     const att = this.anatomy.attention;
-    if ('kind' in att && layers * heads * n * n * 4 <= this.budgetBytes / 2) {
-      // one run for all layers
+    if ('kind' in att && layers * heads * n * n * 4 <= this.budgetBytes / 4) {
+      // small enough: one run for all layers; else one layer at a time below, each freed from the cache in turn
       await this.cachedMany(
         handle,
         ids,
@@ -202,6 +208,14 @@ export class Inspector {
       }
     }
     return { size: s, data: out };
+  }
+
+  /**
+   * The most tokens (BOS included) one inspection may hold: a layer's attention, [heads, n, n] float32, must fit in a
+   * quarter of the budget (the graph makes one such tensor per layer while it runs, and the views keep a few).
+   */
+  private maxTokensForMemory(): number {
+    return Math.max(16, Math.floor(Math.sqrt(this.budgetBytes / 4 / (4 * this.model.dims.heads))));
   }
 
   /** What each layer would predict for tokens[position] (embedding output first, the final layer last). */

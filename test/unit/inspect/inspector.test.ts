@@ -12,6 +12,7 @@ import { decodeGraph, type OnnxGraph } from '../../../src/engine/inspect/onnx-pr
 import { inspectableModel } from '../../../src/engine/inspect/loaded-model';
 import { loadModel } from '../../../src/engine/model/model';
 import {
+  bundledModel,
   dims,
   emptyPast,
   maxAbsDiff,
@@ -190,4 +191,22 @@ test('cached attention stays within the memory budget', async () => {
   ins.release(r.handle);
   assert.equal(ins.cachedBytes, 0);
   await assert.rejects(ins.attention(r.handle, 0, 0), /gone/);
+});
+
+describe('inspector memory', () => {
+  test('a text longer than the memory budget allows is cut to it, and the result says that memory was the limit', async () => {
+    const model = await inspectable(bundledModel);
+    // a layer's attention, heads x n x n float32, may take a quarter of the budget: 48 tokens with BOS here
+    const n = 48;
+    const budgetBytes = 4 * (4 * model.dims.heads) * n * n;
+    const ins = await Inspector.create(model, { cacheDir: cacheDir(), budgetBytes });
+    const r = await ins.inspect(TEXT.repeat(20), { topK: 3 });
+    assert.equal(r.tokens.length + 1, n);
+    assert.equal(r.truncated?.limit, 'memory');
+    assert.ok((r.truncated?.totalTokens ?? 0) > n);
+    const thumbs = await ins.thumbnails(r.handle, 8);
+    assert.equal(thumbs.data.length, model.dims.layers * model.dims.heads * 64);
+    assert.ok(ins.cachedBytes <= budgetBytes, `${ins.cachedBytes} bytes cached`);
+    await ins.dispose();
+  });
 });
