@@ -256,8 +256,18 @@ export function loadModelFolder(
     if (text !== undefined) specialTokens[key] = text;
   }
   const templates = chatTemplates(dir, tokenizerConfig);
-  const bos = idList(config.bos_token_id ?? generationConfig.bos_token_id)[0];
-  const eosIds = [...new Set([...idList(config.eos_token_id), ...idList(generationConfig.eos_token_id)])];
+  const generationPath = join(dir, 'generation_config.json');
+  const ids = (json: Json, file: string, path: string, key: string) => idList(json[key], { file, key, path });
+  const bos =
+    config.bos_token_id !== undefined && config.bos_token_id !== null
+      ? ids(config, 'config.json', configPath, 'bos_token_id')[0]
+      : ids(generationConfig, 'generation_config.json', generationPath, 'bos_token_id')[0];
+  const eosIds = [
+    ...new Set([
+      ...ids(config, 'config.json', configPath, 'eos_token_id'),
+      ...ids(generationConfig, 'generation_config.json', generationPath, 'eos_token_id'),
+    ]),
+  ];
   for (const id of [bos, ...eosIds]) {
     if (id !== undefined && id >= dims.vocab) {
       throw new ModelFolderError(

@@ -337,9 +337,8 @@ describe('special token ids written as strings', () => {
       (e: unknown) =>
         e instanceof ModelFolderError &&
         e.code === 'bad-config' &&
-        /generation_config\.json/.test(e.message) &&
-        /eos_token_id/.test(e.message) &&
-        /"<\/s>"/.test(e.message),
+        e.path === join(token, 'generation_config.json') &&
+        /^generation_config\.json: eos_token_id must be a token id .*"<\/s>"/.test(e.message),
     );
   });
 });
