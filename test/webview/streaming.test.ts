@@ -135,6 +135,33 @@ test('Stop sends chat/stop for the conversation and the stopped answer says so',
   await panel.close();
 });
 
+test('the Stop button is one element for the whole answer (a click cannot land on a replaced one)', async () => {
+  const panel = await bed().open(hostConfig());
+  await ask(panel);
+  const button = await panel.page.locator('gb-composer vscode-button.stop').elementHandle();
+  assert.ok(button);
+  for (let i = 0; i < 30; i++) {
+    await panel.notify('chat/delta', { conversationId: 'c1', messageId: 'a1', text: `token ${i} ` });
+  }
+  await panel.page.locator('.message-assistant', { hasText: 'token 29' }).waitFor();
+  const same = await button.evaluate(
+    (el) => el.isConnected && el === document.querySelector('gb-composer vscode-button.stop'),
+  );
+  assert.ok(same, 'the Stop button stayed the same element while the answer streamed');
+  await panel.expectRequest('chat/stop', () => button.click());
+  await panel.notify('chat/finished', {
+    conversationId: 'c1',
+    message: assistant('a1', 'token 0', 'stopped', stats(3, 'cancelled')),
+  });
+  await panel.page.locator('gb-composer vscode-button.send').waitFor();
+  assert.ok(
+    await button.evaluate((el) => el.isConnected && el.classList.contains('send')),
+    'and it turns back into Send',
+  );
+  await panel.assertClean();
+  await panel.close();
+});
+
 test('Regenerate asks for the last answer again; New chat starts an empty conversation', async () => {
   const c = conversation('c1', 'Adding numbers', [question, assistant('a1', 'Use `+`.', 'done', stats(4))]);
   const panel = await bed().open(hostConfig({ conversations: [c], current: c }));

@@ -79,25 +79,16 @@ export class Composer extends LightElement {
       ${blocked ? html`<p class="send-blocked" role="status">${blocked}</p>` : nothing}
       <div class="composer-row">
         <gb-context-meter .use=${s.context.use} .error=${s.context.error}></gb-context-meter>
-        ${
-          s.streaming
-            ? html`<vscode-button
-                class="stop"
-                icon="debug-stop"
-                secondary
-                aria-label="Stop generating"
-                @click=${() => void s.stop()}
-                >Stop</vscode-button
-              >`
-            : html`<vscode-button
-                class="send"
-                icon="send"
-                aria-label="Send message"
-                ?disabled=${!s.canSend}
-                @click=${() => this.send()}
-                >Send</vscode-button
-              >`
-        }
+        <!-- one element that turns from Send into Stop and back, never swapped out while an answer streams -->
+        <vscode-button
+          class=${s.streaming ? 'stop' : 'send'}
+          icon=${s.streaming ? 'debug-stop' : 'send'}
+          ?secondary=${s.streaming}
+          aria-label=${s.streaming ? 'Stop generating' : 'Send message'}
+          ?disabled=${!s.streaming && !s.canSend}
+          @click=${() => (s.streaming ? void s.stop() : this.send())}
+          >${s.streaming ? 'Stop' : 'Send'}</vscode-button
+        >
       </div>
     `;
   }

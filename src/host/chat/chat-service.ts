@@ -253,6 +253,8 @@ export class ChatService {
     let summary: GenerateSummary | undefined;
     // set by the prompt chunk when the context is full: whatever the engine does after the abort, this is the answer
     let full: ChatError | undefined;
+    /** Tokens of the text chunks taken (shown and saved). */
+    let kept = 0;
     try {
       await save();
       this.notify('chat/updated', { conversation });
@@ -269,6 +271,8 @@ export class ChatService {
         },
         (chunk) => {
           if (full) return;
+          // after Stop the engine may still stream the tokens it made before it saw the abort: none is shown or saved
+          if (signal.aborted && chunk.kind !== 'summary') return;
           if (chunk.kind === 'prompt') {
             if (chunk.tokens >= chunk.contextLength) {
               full = contextFull(chunk.tokens, model, chunk.contextLength);
@@ -280,6 +284,7 @@ export class ChatService {
             summary = chunk.summary;
             return;
           }
+          kept += chunk.tokens.length;
           if (chunk.text === '') return;
           message.content += chunk.text;
           this.notify('chat/delta', {
@@ -295,6 +300,8 @@ export class ChatService {
         signal,
       );
       if (full) throw full;
+      // a stopped answer keeps the tokens it showed, so its stats and its replay match its text
+      if (summary && signal.aborted) summary = { ...summary, tokens: summary.tokens.slice(0, kept) };
       message.state = summary?.stopReason === 'cancelled' || signal.aborted ? 'stopped' : 'done';
       if (summary) {
         message.stats = answerStats(summary, model, {

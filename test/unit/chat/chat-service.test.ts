@@ -1,6 +1,6 @@
 // Chat state with a scripted engine: streaming, saving, Stop, Regenerate, context refusal, delete, history failures.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -184,6 +184,63 @@ describe('chat service', () => {
     assert.equal(message.state, 'stopped');
     assert.ok(message.content.length > 0 && message.content.split(' ').length < 500);
     assert.equal(chat.isStreaming(c.id), false);
+  });
+
+  test('after Stop not one more token is shown or saved, though the engine streams a few more before it sees the abort', async () => {
+    /** Like the engine over IPC: the pieces already on their way still arrive after the abort. */
+    class LateEngine extends ScriptedEngine {
+      override async generate(
+        _params: GenerateParams,
+        onChunk: (c: GenerateChunk) => void,
+        signal: AbortSignal,
+      ) {
+        onChunk({ kind: 'prompt', tokens: 1, contextLength: 512 });
+        let sent = 0;
+        while (sent < 200) {
+          onChunk({ kind: 'text', text: `${sent} `, tokens: [sent] });
+          sent++;
+          await new Promise((r) => setTimeout(r, 2));
+          // 14 more after the abort, as measured against the real engine
+          if (signal.aborted && this.aborted++ >= 14) break;
+        }
+        onChunk({
+          kind: 'summary',
+          summary: {
+            text: '',
+            tokens: Array.from({ length: sent }, (_, i) => i),
+            promptTokens: [0],
+            stopReason: 'cancelled',
+            executionProvider: 'cpu',
+            timings: { prefillMs: 1, firstTokenMs: 2, decodeTokensPerSecond: 42, totalMs: 3 },
+          },
+        });
+      }
+    }
+    const engine = new LateEngine([]);
+    const { chat, events, finished, dir } = setup(engine);
+    const done = finished();
+    const c = await chat.send(null, 'count', []);
+    while (!events.some((e) => e.method === 'chat/delta')) await new Promise((r) => setTimeout(r, 1));
+    const stop = chat.stop(c.id);
+    const shownAtStop = events.filter((e) => e.method === 'chat/delta').length;
+    await stop;
+    const message = await done;
+    assert.ok(engine.aborted >= 14, 'the engine did stream after the abort');
+    assert.equal(events.filter((e) => e.method === 'chat/delta').length, shownAtStop, 'no delta after Stop');
+    const shown = events
+      .filter((e) => e.method === 'chat/delta')
+      .map((e) => (e.params as { text: string }).text)
+      .join('');
+    assert.equal(message.content, shown);
+    assert.equal(message.state, 'stopped');
+    const saved = JSON.parse(readFileSync(join(dir, `${c.id}.json`), 'utf8')) as { messages: ChatMessage[] };
+    assert.equal(saved.messages.at(-1)?.content, shown);
+    // its stats and replay ids count the tokens shown, not those the engine made after the abort
+    assert.equal(message.stats?.tokens, shownAtStop);
+    assert.deepEqual(
+      message.stats?.tokenIds,
+      Array.from({ length: shownAtStop }, (_, i) => i),
+    );
   });
 
   test('a second message while answering is refused; regenerate replaces the last answer', async () => {
