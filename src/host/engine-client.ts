@@ -1,4 +1,4 @@
-// Host-side engine client: forks dist/engine.js, typed requests and streams, AbortSignal -> cancel, restart after a crash.
+// Host-side engine client: forks dist/engine.js, typed calls and streams, cancel, liveness pings, deadlines, restarts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Envelope, ErrorInfo, RequestId } from '../protocol/envelope';
@@ -13,7 +13,11 @@ import type {
   StreamingMethod,
 } from '../protocol/engine-methods';
 
-/** A failed engine call; `code` is the engine's error code, or `engine-exited` when the process died. */
+/**
+ * A failed engine call; `code` is the engine's error code, or the client's own: `engine-exited` (the process died),
+ * `engine-unresponsive` (it stopped answering pings and was killed), `timeout` (a quick method's deadline passed),
+ * `engine-disposed`.
+ */
 export class EngineCallError extends Error {
   override readonly name = 'EngineCallError';
   constructor(
@@ -31,8 +35,40 @@ export interface EngineClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the engine's stderr goes (default: this process's stderr). */
   onStderr?: (text: string) => void;
-  /** Told when the engine process exits unexpectedly. */
+  /** Told when the engine process exits unexpectedly (or after the client killed it for not answering). */
   onExit?: (info: { code: number | null; signal: NodeJS.Signals | null }) => void;
+  /** While requests are in flight, a ping is sent this long after the last pong (default 3 s). */
+  livenessIntervalMs?: number;
+  /** A ping unanswered this long means the engine is hung: it is killed and its requests fail (default 10 s). */
+  livenessTimeoutMs?: number;
+  /** The deadline of each quick method (QUICK_METHODS; default 10 s). */
+  quickTimeoutMs?: number;
+}
+
+/**
+ * Deadlines. Two mechanisms, so that no caller waits forever and no long call is cut short:
+ *
+ * - Liveness, for every call: while at least one request is in flight (and only then) the client pings the engine
+ *   every `livenessIntervalMs`. The engine's IPC thread answers pings at once, even during a model load or a long
+ *   forward pass (src/engine/main.ts runs the model on a worker thread), so a ping unanswered for `livenessTimeoutMs`
+ *   means the process is stopped or wedged (SIGSTOP, a frozen machine, a stuck IPC channel). The client then kills it
+ *   with SIGKILL and rejects every in-flight request with `engine-unresponsive`; the next request starts a new engine
+ *   and replays the last model/load, as after a crash. Long methods (model/load, model/generate, inspect/*, step/*,
+ *   model/score) have no deadline of their own: they take as long as the model needs while the engine stays alive.
+ * - A deadline for the quick methods below, which answer in milliseconds unless the engine's model thread is busy
+ *   with one long native call: no answer within `quickTimeoutMs` rejects that call alone with `timeout` (the engine is
+ *   told to cancel it and its late answer is dropped); the engine is left running.
+ */
+const QUICK_METHODS: ReadonlySet<string> = new Set([
+  'engine/ping',
+  'model/info',
+  'model/tokenize',
+  'model/countTokens',
+]);
+
+/** "10 s", "0.5 s". */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 interface Pending {
@@ -50,6 +86,9 @@ export class EngineClient {
   private lastLoad: LoadParams | undefined;
   private restoring: Promise<unknown> | undefined;
   private disposed = false;
+  /** The liveness loop: the next ping's timer, or the unanswered ping and its deadline. */
+  private liveness: { next?: NodeJS.Timeout; ping?: RequestId; deadline?: NodeJS.Timeout } | undefined;
+  private pings = 0;
 
   constructor(private readonly options: EngineClientOptions = {}) {}
 
@@ -83,6 +122,7 @@ export class EngineClient {
 
   dispose(): void {
     this.disposed = true;
+    this.stopLiveness();
     const child = this.child;
     this.child = undefined;
     this.failAll('engine-disposed', 'the engine client was disposed');
@@ -118,6 +158,7 @@ export class EngineClient {
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
       this.child = undefined;
+      this.stopLiveness();
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
       this.failAll(
         'engine-exited',
@@ -128,6 +169,7 @@ export class EngineClient {
     child.on('error', (e) => {
       if (this.child !== child) return;
       this.child = undefined;
+      this.stopLiveness();
       this.failAll('engine-exited', `the engine process failed: ${e.message}`);
     });
     this.child = child;
@@ -151,11 +193,99 @@ export class EngineClient {
       this.pending.set(id, pending);
       const onAbort = () => this.notify('engine/cancel', { id });
       signal?.addEventListener('abort', onAbort, { once: true });
-      const cleanup = () => signal?.removeEventListener('abort', onAbort);
+      const deadlineMs = this.options.quickTimeoutMs ?? 10_000;
+      const deadline = QUICK_METHODS.has(method)
+        ? setTimeout(() => {
+            if (this.pending.get(id) !== pending) return;
+            this.pending.delete(id);
+            this.notify('engine/cancel', { id });
+            pending.reject(
+              new EngineCallError(
+                'timeout',
+                `${method}: the engine did not answer within ${seconds(deadlineMs)}`,
+              ),
+            );
+          }, deadlineMs)
+        : undefined;
+      const cleanup = () => {
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(deadline);
+      };
       pending.resolve = (v) => (cleanup(), resolve(v));
       pending.reject = (e) => (cleanup(), reject(e));
       child.send({ id, method, params });
+      this.watch();
     });
+  }
+
+  /** Starts the liveness loop if requests are in flight and it is not running (see QUICK_METHODS' comment). */
+  private watch(): void {
+    if (this.liveness || this.pending.size === 0 || !this.child) return;
+    this.liveness = {};
+    this.scheduleLivenessPing();
+  }
+
+  private scheduleLivenessPing(): void {
+    const liveness = this.liveness;
+    if (!liveness) return;
+    liveness.next = setTimeout(() => this.sendLivenessPing(), this.options.livenessIntervalMs ?? 3_000);
+    liveness.next.unref();
+  }
+
+  private sendLivenessPing(): void {
+    const liveness = this.liveness;
+    const child = this.child;
+    if (!liveness) return;
+    // idle or gone: no ping (the next request starts the loop again)
+    if (this.pending.size === 0 || !child?.connected) return this.stopLiveness();
+    // string ids never collide with the numeric ids of requests
+    const id = `liveness-${++this.pings}`;
+    liveness.ping = id;
+    const timeoutMs = this.options.livenessTimeoutMs ?? 10_000;
+    liveness.deadline = setTimeout(
+      // timers run before I/O callbacks: let a pong already read from the channel arrive first
+      () => setImmediate(() => liveness.ping === id && this.hung(child, timeoutMs)),
+      timeoutMs,
+    );
+    liveness.deadline.unref();
+    child.send({ id, method: 'engine/ping' });
+  }
+
+  /** A liveness ping's answer (any answer: even an error proves the engine reads its channel). */
+  private livenessAnswer(id: RequestId): boolean {
+    const liveness = this.liveness;
+    if (typeof id !== 'string' || !id.startsWith('liveness-')) return false;
+    if (liveness?.ping === id) {
+      clearTimeout(liveness.deadline);
+      delete liveness.ping;
+      delete liveness.deadline;
+      if (this.pending.size > 0) this.scheduleLivenessPing();
+      else this.stopLiveness();
+    }
+    return true;
+  }
+
+  private stopLiveness(): void {
+    if (!this.liveness) return;
+    clearTimeout(this.liveness.next);
+    clearTimeout(this.liveness.deadline);
+    this.liveness = undefined;
+  }
+
+  /** The engine did not answer a ping in time: kill it and fail what it was doing; the next call starts another. */
+  private hung(child: ChildProcess, silentMs: number): void {
+    this.stopLiveness();
+    if (this.child !== child) return;
+    // no requests left: nobody waits on it; the next request's liveness loop will find it hung if it still is
+    if (this.pending.size === 0) return;
+    this.child = undefined;
+    child.once('exit', (code, signal) => this.options.onExit?.({ code, signal }));
+    if (child.connected) child.disconnect();
+    child.kill('SIGKILL');
+    this.failAll(
+      'engine-unresponsive',
+      `the engine stopped answering for ${seconds(silentMs)} and was killed; the next call starts a new engine`,
+    );
   }
 
   private notify<N extends keyof EngineNotifications>(method: N, params: EngineNotifications[N]): void {
@@ -164,6 +294,7 @@ export class EngineClient {
 
   private receive(message: Envelope): void {
     if (typeof message !== 'object' || message === null || !('id' in message)) return;
+    if (this.livenessAnswer(message.id)) return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('chunk' in message) {

@@ -32,6 +32,10 @@ export const ERROR_CODES = [
   // the engine client (the host's side of the engine channel)
   'engine-exited',
   'engine-disposed',
+  /** The engine stopped answering pings while requests were in flight; the client killed it (the next call restarts it). */
+  'engine-unresponsive',
+  /** A quick request (ping, model/info, tokenize, countTokens) got no answer within its deadline. */
+  'timeout',
   // the chat service
   'not-found',
   'busy',
