@@ -1,4 +1,5 @@
 // `glassbox score`: bits per byte of a file under the model (sliding windows over long files).
+import type { ScoreSummary } from '../protocol/engine-methods';
 import type { Args } from './args';
 import { InputError, readTextInput } from './read-text';
 import { printJson, withModel, type CliCommand, type CliIO } from './command';
@@ -14,7 +15,16 @@ async function run(args: Args, io: CliIO): Promise<number> {
   if (input.warning) io.stderr(`glassbox score: ${input.warning}\n`);
   const stride = args.int('stride', 1);
   return withModel(args, async ({ info, call }) => {
-    const r = await call('model/score', { text: input.text, ...(stride === undefined ? {} : { stride }) });
+    let r: ScoreSummary | undefined;
+    let shown = 0;
+    await call('model/score', { text: input.text, ...(stride === undefined ? {} : { stride }) }, (chunk) => {
+      if (chunk.kind === 'summary') r = chunk.summary;
+      else if (Date.now() - shown > 1000 || chunk.scored === chunk.total) {
+        shown = Date.now();
+        io.stderr(`glassbox score: ${chunk.scored} of ${chunk.total} tokens scored\n`);
+      }
+    });
+    if (!r) throw new Error('the engine ended model/score without a summary');
     // bits per byte of the file as stored (the decoded text differs where invalid bytes became U+FFFD)
     const bitsPerByte = r.bits / input.bytes;
     if (args.flag('json')) {

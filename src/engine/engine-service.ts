@@ -8,7 +8,6 @@ import type {
   ModelInfo,
   PromptParams,
   ScoreParams,
-  ScoreSummary,
 } from '../protocol/engine-methods';
 import type { ErrorInfo } from '../protocol/envelope';
 import { isErrorCode, type ErrorCode } from '../protocol/errors';
@@ -83,9 +82,9 @@ export class EngineService {
       handle: (p, ctx) => this.exclusive(() => this.generate(p, ctx)),
     },
     'model/score': {
-      streams: false,
+      streams: true,
       check: check.score,
-      handle: (p, ctx) => this.exclusive(() => this.score(p, ctx.signal)),
+      handle: (p, ctx) => this.exclusive(() => this.score(p, ctx)),
     },
     'model/countTokens': {
       streams: false,
@@ -261,12 +260,19 @@ export class EngineService {
     return model.tokenizer.encodeIds(params.prompt);
   }
 
-  private async score(params: ScoreParams, signal: AbortSignal): Promise<ScoreSummary> {
-    return scoreText(this.requireModel(), params.text, {
+  /** Scores the text window by window, streaming progress after every forward pass, then the summary. */
+  private async score(
+    params: ScoreParams,
+    ctx: RequestContext<EngineChunk<'model/score'>>,
+  ): Promise<undefined> {
+    const summary = await scoreText(this.requireModel(), params.text, {
       ...(params.window === undefined ? {} : { window: params.window }),
       ...(params.stride === undefined ? {} : { stride: params.stride }),
-      signal,
+      signal: ctx.signal,
+      onProgress: (scored, total) => ctx.stream({ kind: 'progress', scored, total }),
     });
+    ctx.stream({ kind: 'summary', summary });
+    return undefined;
   }
 
   async dispose(): Promise<void> {

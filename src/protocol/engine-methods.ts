@@ -124,6 +124,10 @@ export interface ScoreParams {
   stride?: number;
 }
 
+/** Stream items of model/score: how many tokens are scored so far, then one summary. */
+export type ScoreChunk =
+  { kind: 'progress'; scored: number; total: number } | { kind: 'summary'; summary: ScoreSummary };
+
 export interface ScoreSummary {
   bytes: number;
   tokens: number;
@@ -252,7 +256,8 @@ export interface EngineMethods {
   'model/info': { params: undefined; result: ModelInfo | null };
   /** Streamed: GenerateChunk items, then done. Cancel with the engine/cancel notification. */
   'model/generate': { params: GenerateParams; result: undefined; chunk: GenerateChunk };
-  'model/score': { params: ScoreParams; result: ScoreSummary };
+  /** Streams progress as windows are scored, then the summary. */
+  'model/score': { params: ScoreParams; result: undefined; chunk: ScoreChunk };
   /** Prompt tokens model/generate would start from for the same prompt or messages (chat template applied). */
   'model/countTokens': { params: PromptParams; result: { tokens: number; contextLength: number } };
   /** The ids the tokenizer gives a text, without special tokens (the model does not run). */

@@ -12,6 +12,8 @@ export interface ScoreOptions {
   /** Tokens per forward pass inside a window (bounds the logits held at once; default 128). */
   chunk?: number;
   signal?: AbortSignal;
+  /** Told after every forward pass: tokens scored so far (their context read), out of all. */
+  onProgress?: (scored: number, total: number) => void;
 }
 
 /** Log-probs of every id given its window's context; ids[0] gets NaN. */
@@ -41,6 +43,7 @@ export async function scoreIds(
         if (target < scoredUpTo) continue;
         out[target] = logProb(step.logits.subarray(r * V, (r + 1) * V), ids[target] as number);
       }
+      options.onProgress?.(Math.max(scoredUpTo, Math.min(c + feed.length + 1, end)), ids.length);
     }
     scoredUpTo = end;
   }

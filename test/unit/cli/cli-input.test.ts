@@ -86,6 +86,21 @@ test('score: an empty file is an error, a binary file is refused, the size is bo
   assert.ok(Math.abs(r.bitsPerByte - r.bits / 8) < 1e-9);
 });
 
+test('score reports its progress on stderr, ending with every token scored', () => {
+  const r = glassbox(
+    'score',
+    '--file',
+    file('code.js', 'function add(a, b) {\n  return a + b;\n}\n'.repeat(60)),
+    '--ep',
+    'cpu',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  const last = /(\d+) of (\d+) tokens scored/.exec(lines.at(-1) ?? '');
+  assert.ok(last && last[1] === last[2], r.stderr);
+  assert.match(r.stdout, /bits\/byte/);
+});
+
 test('inspect refuses a binary file and a folder with one line each', () => {
   const binary = glassbox(
     'inspect',

@@ -4,7 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineCallError, EngineClient } from '../../../src/host/engine-client';
-import type { GenerateChunk, GenerateSummary } from '../../../src/protocol/engine-methods';
+import type {
+  EngineParams,
+  GenerateChunk,
+  GenerateSummary,
+  ScoreChunk,
+} from '../../../src/protocol/engine-methods';
 import { bundledModel, fixturesDir, repoRoot } from '../../support/model-folder';
 
 const enginePath = join(repoRoot, 'dist', 'engine.js');
@@ -17,7 +22,7 @@ before(() => {
 });
 after(() => client.dispose());
 
-async function generateVia(params: Parameters<EngineClient['stream']>[1], signal?: AbortSignal) {
+async function generateVia(params: EngineParams<'model/generate'>, signal?: AbortSignal) {
   const chunks: GenerateChunk[] = [];
   await client.stream('model/generate', params, (c) => chunks.push(c), signal ? { signal } : {});
   const summary = chunks.find((c) => c.kind === 'summary')?.summary as GenerateSummary;
@@ -80,10 +85,21 @@ describe('engine process', () => {
     );
   });
 
-  test('model/score returns typed arrays (structured clone, not JSON lists)', async () => {
-    const r = await client.request('model/score', { text: 'let x = 1;\n' });
+  test('model/score streams progress, then a summary with typed arrays (structured clone, not JSON lists)', async () => {
+    const chunks: ScoreChunk[] = [];
+    await client.stream('model/score', { text: 'let x = 1;\n'.repeat(60), stride: 100 }, (c) =>
+      chunks.push(c),
+    );
+    const progress = chunks.flatMap((c) => (c.kind === 'progress' ? [c] : []));
+    assert.ok(progress.length >= 2, `${progress.length} progress items`);
+    assert.ok(progress.every((p, i) => i === 0 || p.scored >= (progress[i - 1] as typeof p).scored));
+    assert.equal(progress.at(-1)?.scored, progress.at(-1)?.total);
+    const last = chunks.at(-1);
+    assert.equal(last?.kind, 'summary');
+    const r = (last as Extract<ScoreChunk, { kind: 'summary' }>).summary;
     assert.ok(r.logprobs instanceof Float64Array);
     assert.ok(r.ids instanceof Int32Array);
+    assert.equal(r.ids.length, progress.at(-1)?.total);
     assert.ok(r.bitsPerByte > 0);
   });
 
