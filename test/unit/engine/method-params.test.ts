@@ -98,8 +98,8 @@ describe('engine method params', () => {
     );
   });
 
-  test('only model/generate streams', () => {
+  test('model/generate (text) and model/score (progress) stream; every other method answers once', () => {
     const streaming = Object.entries(service.methods).flatMap(([name, spec]) => (spec.streams ? [name] : []));
-    assert.deepEqual(streaming, ['model/generate']);
+    assert.deepEqual(streaming, ['model/generate', 'model/score']);
   });
 });
