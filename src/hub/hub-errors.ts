@@ -49,8 +49,12 @@ export function httpError(
   }
   if (status === 404) {
     const what =
-      errorCode === 'RevisionNotFound' ? 'that revision' : errorCode === 'EntryNotFound' ? 'that file' : 'it';
-    return new HubError('not-found', `${repo}: the Hub has no ${what} (HTTP 404)`);
+      errorCode === 'RevisionNotFound'
+        ? 'no such revision'
+        : errorCode === 'EntryNotFound'
+          ? 'no such file'
+          : 'nothing at that address';
+    return new HubError('not-found', `${repo}: the Hub has ${what} (HTTP 404)`);
   }
   if (status === 429)
     return new HubError('rate-limited', `the Hub is rate-limiting requests (HTTP 429): try later`);
