@@ -1,7 +1,7 @@
 // `glassbox download REPO_ID`: one ONNX variant of a Hub model into the Hugging Face cache, resumable and verified.
 import { freemem } from 'node:os';
 import { recommendVariant } from '../hub/catalog';
-import { defaultEndpoint, listRepo } from '../hub/hub-api';
+import { envToken, hubEndpoint, listRepo } from '../hub/hub-api';
 import { hubCacheDir, isRepoId } from '../hub/hub-cache';
 import { downloadModel, type DownloadProgress } from '../hub/model-download';
 import { proxyFetch } from '../hub/proxy-fetch';
@@ -18,12 +18,12 @@ function progressLine(p: DownloadProgress): string {
   return `${pct}% ${mib(p.bytes)} of ${mib(p.total)}${rate}${left}: ${p.file}`;
 }
 
-async function run(args: Args, io: CliIO, positional: string | undefined): Promise<number> {
-  const repo = positional ?? args.string('repo');
+async function run(args: Args, io: CliIO): Promise<number> {
+  const repo = args.positional();
   if (!repo) throw new UsageError('name the repository: glassbox download ORG/NAME');
   if (!isRepoId(repo)) throw new UsageError(`"${repo}" is not a Hub repository id (organisation/name)`);
-  const endpoint = (args.string('endpoint') ?? defaultEndpoint()).replace(/\/+$/, '');
-  const token = process.env.HF_TOKEN || process.env.HUGGING_FACE_HUB_TOKEN || undefined;
+  const endpoint = hubEndpoint(args.string('endpoint'));
+  const token = envToken();
   const viaProxy = proxyFetch(); // HTTPS_PROXY / HTTP_PROXY / NO_PROXY
   const fetchOption = viaProxy ? { fetch: viaProxy } : {};
   const cacheDir = args.string('cache-dir') ?? hubCacheDir();
@@ -82,5 +82,5 @@ export const downloadCommand: CliCommand = {
       help: 'cache folder (default $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)',
     },
   ],
-  run: (args, io) => run(args, io, args.positional()),
+  run,
 };

@@ -27,9 +27,14 @@ export interface RepoListing {
   files: RepoFile[];
 }
 
-/** The default endpoint: HF_ENDPOINT, else huggingface.co. */
-export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+/** The endpoint: the one given (a setting, an option) when there is one, else HF_ENDPOINT, else huggingface.co. */
+export function hubEndpoint(given?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return (given || env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+}
+
+/** The token the environment gives, as huggingface_hub reads it (HF_TOKEN, else HUGGING_FACE_HUB_TOKEN). */
+export function envToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
 }
 
 function fromHubApi(e: unknown, repo: string, endpoint: string): Error {

@@ -115,6 +115,7 @@ export async function downloadModel(req: DownloadRequest): Promise<DownloadResul
   };
   report();
   const snapshot = snapshotDir(req.cacheDir, req.repo, listing.commit);
+  const recount = () => (bytes = files.reduce((s, g) => s + onDisk(g), 0));
   for (const f of files) {
     current = f.path;
     const blob = blobOf(f);
@@ -124,7 +125,6 @@ export async function downloadModel(req: DownloadRequest): Promise<DownloadResul
       `models--${req.repo.split('/').join('--')}`,
       `${blob.split('/').pop()}.lock`,
     );
-    const recount = () => (bytes = files.reduce((s, g) => s + onDisk(g), 0));
     await withLock(lock, req.signal, async () => {
       // another window may have finished it while this one waited (downloadBlob returns at once then)
       await downloadBlob({

@@ -2,6 +2,9 @@
 import { halfToFloat } from '../math';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './onnx-proto';
 
+/** Ops a weight reaches a MatMul through unchanged (or transposed). */
+const PASS_THROUGH = ['Cast', 'Identity', 'Transpose'];
+
 export class GraphIndex {
   readonly producer = new Map<string, OnnxNode>();
   readonly consumers = new Map<string, OnnxNode[]>();
@@ -19,18 +22,26 @@ export class GraphIndex {
     }
   }
 
-  /** Follows Cast/Identity/Transpose back to an initializer, noting whether a Transpose was crossed. */
-  constant(name: string): { tensor: OnnxTensor; transposed: boolean } | undefined {
+  /**
+   * Follows `name` back through the ops in `through` (ops that pass values on unchanged in order or as a transpose) for
+   * up to three hops, stopping at an initializer; notes whether an odd number of Transposes was crossed.
+   */
+  trace(name: string, through: readonly string[] = PASS_THROUGH): { name: string; transposed: boolean } {
     let transposed = false;
-    for (let hops = 0; hops < 4; hops++) {
-      const t = this.initializers.get(name);
-      if (t) return { tensor: t, transposed };
+    for (let hops = 0; hops < 3 && !this.initializers.has(name); hops++) {
       const p = this.producer.get(name);
-      if (!p || !['Cast', 'Identity', 'Transpose'].includes(p.opType) || !p.input[0]) return undefined;
+      if (!p || !through.includes(p.opType) || !p.input[0]) break;
       if (p.opType === 'Transpose') transposed = !transposed;
       name = p.input[0];
     }
-    return undefined;
+    return { name, transposed };
+  }
+
+  /** Follows Cast/Identity/Transpose back to an initializer, noting whether a Transpose was crossed. */
+  constant(name: string): { tensor: OnnxTensor; transposed: boolean } | undefined {
+    const t = this.trace(name);
+    const tensor = this.initializers.get(t.name);
+    return tensor ? { tensor, transposed: t.transposed } : undefined;
   }
 
   /** A single-value constant (initializer or Constant node, through Cast/Identity), e.g. a scale factor. */

@@ -73,19 +73,15 @@ function rightHandSide(
   ix: GraphIndex,
   name: string,
 ): { matrix: MatrixSource; transposed: boolean } | undefined {
-  const c = ix.constant(name);
-  if (c)
-    return c.tensor.dims.length === 2
-      ? { matrix: { kind: 'float', tensor: c.tensor.name }, transposed: c.transposed }
+  const t = ix.trace(name);
+  const tensor = ix.initializers.get(t.name);
+  if (tensor) {
+    return tensor.dims.length === 2
+      ? { matrix: { kind: 'float', tensor: tensor.name }, transposed: t.transposed }
       : undefined;
-  let transposed = false;
-  let p = ix.producer.get(name);
-  while (p && (p.opType === 'Transpose' || p.opType === 'Cast' || p.opType === 'Identity') && p.input[0]) {
-    if (p.opType === 'Transpose') transposed = !transposed;
-    p = ix.producer.get(p.input[0]);
   }
-  const dq = dequantizeLinear(ix, p);
-  return dq ? { matrix: dq, transposed } : undefined;
+  const dq = dequantizeLinear(ix, ix.producer.get(t.name));
+  return dq ? { matrix: dq, transposed: t.transposed } : undefined;
 }
 
 /** Gemma 2's cap * tanh(x / cap) around the head: returns x's name and the cap. */
@@ -214,14 +210,7 @@ function matMulInteger(ix: GraphIndex, mul: OnnxNode): Omit<HeadPattern, 'softca
 
 /** The initializer behind `name`, through Reshape (which keeps the values' order) and Cast/Identity. */
 function throughReshape(ix: GraphIndex, name: string): OnnxTensor | undefined {
-  for (let hops = 0; hops < 4; hops++) {
-    const t = ix.initializers.get(name);
-    if (t) return t;
-    const p = ix.producer.get(name);
-    if (!p || !['Reshape', 'Cast', 'Identity'].includes(p.opType) || !p.input[0]) return undefined;
-    name = p.input[0];
-  }
-  return undefined;
+  return ix.initializers.get(ix.trace(name, ['Reshape', 'Cast', 'Identity']).name);
 }
 
 export interface EmbeddingPattern {

@@ -1,5 +1,4 @@
 // Chat prompts: parses the folder's chat templates at load, renders one with @huggingface/jinja as HF does, then encodes it.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import type { ErrorCode } from '../../protocol/errors';
@@ -58,25 +57,6 @@ function template(folder: ModelFolder, name: string): Template {
 }
 
 /**
- * The file a template came from, by the precedence model-folder.ts reads them in: tokenizer_config.json's
- * chat_template, then chat_template.jinja (the default only), then chat_template.json.
- */
-export function chatTemplateFile(folder: ModelFolder, name: string): string {
-  const source = folder.chatTemplates[name];
-  const inConfig = folder.tokenizerConfig.chat_template;
-  if (typeof inConfig === 'string') {
-    if (name === 'default' && inConfig === source) return 'tokenizer_config.json';
-  } else if (Array.isArray(inConfig)) {
-    const item = (inConfig as unknown[]).find(
-      (t) => typeof t === 'object' && t !== null && (t as { name?: unknown }).name === name,
-    ) as { template?: unknown } | undefined;
-    if (item?.template === source) return 'tokenizer_config.json';
-  }
-  if (name === 'default' && existsSync(join(folder.dir, 'chat_template.jinja'))) return 'chat_template.jinja';
-  return 'chat_template.json';
-}
-
-/**
  * Parses every chat template of the folder (kept for rendering), so a template with a syntax error fails the
  * load: a bad-config ModelFolderError naming the file and the parser's message.
  */
@@ -85,7 +65,7 @@ export function checkChatTemplates(folder: ModelFolder): void {
     try {
       parsed(folder, name, source);
     } catch (e) {
-      const file = chatTemplateFile(folder, name);
+      const file = folder.chatTemplateFiles[name] ?? 'tokenizer_config.json';
       const which = name === 'default' ? 'the chat template' : `the chat template "${name}"`;
       const cause = e instanceof Error ? e.message : String(e);
       throw new ModelFolderError(

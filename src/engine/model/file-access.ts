@@ -35,9 +35,12 @@ export function statIfPresent(path: string, what = basename(path)): Stats | unde
   }
 }
 
-/** Throws `unreadable` unless `path` is a file this process may read. */
-export function assertReadableFile(path: string, what = basename(path)): void {
-  const st = statIfPresent(path, what);
+/** Throws `unreadable` unless `path` is a file this process may read (`st`: its stat, when the caller has it). */
+export function assertReadableFile(
+  path: string,
+  what = basename(path),
+  st = statIfPresent(path, what),
+): void {
   if (!st) throw new ModelFolderError('missing-file', `${what} does not exist`, path);
   if (st.isDirectory()) throw new ModelFolderError('unreadable', `${what} is a folder, not a file`, path);
   try {

@@ -38,6 +38,8 @@ export interface ModelFolder {
   chatTemplate: string | undefined;
   /** Every named template (`default` included when there is one). */
   chatTemplates: Record<string, string>;
+  /** The file each template was read from (tokenizer_config.json, chat_template.jinja, chat_template.json). */
+  chatTemplateFiles: Record<string, string>;
   specialTokens: SpecialTokens;
   onnxPath: string;
   dtype: string;
@@ -51,11 +53,12 @@ export interface ModelFolder {
 }
 
 function readJsonFile(path: string, required: boolean): Json | undefined {
-  if (!statIfPresent(path)) {
+  const st = statIfPresent(path);
+  if (!st) {
     if (!required) return undefined;
     throw new ModelFolderError('missing-file', `${basename(path)} is missing from ${dirname(path)}`, path);
   }
-  assertReadableFile(path);
+  assertReadableFile(path, basename(path), st);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -81,14 +84,24 @@ function tokenText(value: unknown): string | undefined {
   return undefined;
 }
 
-function chatTemplates(dir: string, tokenizerConfig: Json): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Every named template and the file it was read from, by precedence: tokenizer_config.json, the .jinja, the .json. */
+function chatTemplates(
+  dir: string,
+  tokenizerConfig: Json,
+): { templates: Record<string, string>; files: Record<string, string> } {
+  const templates: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  const take = (name: string, template: string, file: string) => {
+    if (templates[name] !== undefined) return;
+    templates[name] = template;
+    files[name] = file;
+  };
   const add = (value: unknown, where: string) => {
-    if (typeof value === 'string') out.default ??= value;
+    if (typeof value === 'string') take('default', value, where);
     else if (Array.isArray(value)) {
       for (const item of value as Json[]) {
         if (typeof item?.name === 'string' && typeof item.template === 'string')
-          out[item.name] ??= item.template;
+          take(item.name, item.template, where);
       }
     } else if (value !== undefined && value !== null) {
       throw new ModelFolderError(
@@ -100,10 +113,11 @@ function chatTemplates(dir: string, tokenizerConfig: Json): Record<string, strin
   };
   add(tokenizerConfig.chat_template, 'tokenizer_config.json');
   const jinja = join(dir, 'chat_template.jinja');
-  if (out.default === undefined && existsSync(jinja)) out.default = readFileSync(jinja, 'utf8');
+  if (templates.default === undefined && existsSync(jinja))
+    take('default', readFileSync(jinja, 'utf8'), 'chat_template.jinja');
   const json = readJsonFile(join(dir, 'chat_template.json'), false);
   if (json) add(json.chat_template, 'chat_template.json');
-  return out;
+  return { templates, files };
 }
 
 function onnxCandidates(dir: string, dtype: string): string[] {
@@ -246,7 +260,8 @@ export function loadModelFolder(
   const onnx = pickOnnx(dir, config, options.dtype, device);
   declaredChunks(config, configPath, device, onnx);
   // ONNX Runtime would say only "system error number 13" for a file it may not read
-  for (const f of [onnx.path, ...externalData(onnx.path)]) assertReadableFile(f, relative(dir, f));
+  const weights = externalData(onnx.path);
+  for (const f of [onnx.path, ...weights]) assertReadableFile(f, relative(dir, f));
   if (statSync(onnx.path).size === 0) {
     throw new ModelFolderError('bad-onnx', `${basename(onnx.path)} is empty`, onnx.path);
   }
@@ -255,7 +270,7 @@ export function loadModelFolder(
     const text = tokenText(tokenizerConfig[`${key}_token`]);
     if (text !== undefined) specialTokens[key] = text;
   }
-  const templates = chatTemplates(dir, tokenizerConfig);
+  const chat = chatTemplates(dir, tokenizerConfig);
   const generationPath = join(dir, 'generation_config.json');
   const ids = (json: Json, file: string, path: string, key: string) => idList(json[key], { file, key, path });
   const bos =
@@ -284,13 +299,14 @@ export function loadModelFolder(
     generationConfig,
     tokenizerJson,
     tokenizerConfig,
-    chatTemplate: templates.default,
-    chatTemplates: templates,
+    chatTemplate: chat.templates.default,
+    chatTemplates: chat.templates,
+    chatTemplateFiles: chat.files,
     specialTokens,
     onnxPath: onnx.path,
     dtype: onnx.dtype,
     dtypeReason: onnx.reason,
-    externalData: externalData(onnx.path),
+    externalData: weights,
     dims,
     bosId: bos,
     eosIds,

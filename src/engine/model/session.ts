@@ -79,6 +79,9 @@ export function webgpuBlocker(
   );
 }
 
+/** This machine's answer, looked up once per process (the loader does not come or go while it runs). */
+let thisMachine: { blocker: string | undefined } | undefined;
+
 /** What the installed onnxruntime-node can offer here, decided without creating a session. */
 export function providerAvailability(): ProviderAvailability[] {
   const backends = new Map(ort.listSupportedBackends().map((b) => [b.name, b]));
@@ -116,7 +119,8 @@ export function providerAvailability(): ProviderAvailability[] {
           },
     );
   }
-  const blocker = webgpuBlocker();
+  thisMachine ??= { blocker: webgpuBlocker() };
+  const blocker = thisMachine.blocker;
   out.push(
     !backends.has('webgpu')
       ? { name: 'webgpu', available: false, reason: 'this onnxruntime-node build has no WebGPU provider' }

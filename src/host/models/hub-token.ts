@@ -1,10 +1,11 @@
 // The Hugging Face token: kept in VS Code's SecretStorage ("Glassbox: Set Hugging Face Token"), else $HF_TOKEN.
 import * as vscode from 'vscode';
+import { envToken } from '../../hub/hub-api';
 
 const KEY = 'glassbox.huggingFaceToken';
 
 export async function hubToken(secrets: vscode.SecretStorage): Promise<string | undefined> {
-  return (await secrets.get(KEY)) || process.env.HF_TOKEN || process.env.HUGGING_FACE_HUB_TOKEN || undefined;
+  return (await secrets.get(KEY)) || envToken();
 }
 
 /** Asks for a token (empty removes the stored one); never shows or logs it. */

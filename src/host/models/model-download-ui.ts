@@ -2,7 +2,7 @@
 import { freemem } from 'node:os';
 import * as vscode from 'vscode';
 import { CATALOG, recommendVariant } from '../../hub/catalog';
-import { defaultEndpoint, listRepo, type RepoListing } from '../../hub/hub-api';
+import { hubEndpoint, listRepo, type RepoListing } from '../../hub/hub-api';
 import { hubCacheDir } from '../../hub/hub-cache';
 import { HubError } from '../../hub/hub-errors';
 import { downloadModel, type DownloadProgress } from '../../hub/model-download';
@@ -23,17 +23,15 @@ export interface DownloadContext {
   onProgress?: (p: (DownloadProgress & { repo: string; dtype: string }) | undefined) => void;
 }
 
-const mib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GB` : `${(n / 2 ** 20).toFixed(1)} MB`);
+/** A size for people: GB from 2^30 bytes on, else MB (2^20), as VS Code's own views write them. */
+export const sizeText = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GB` : `${(n / 2 ** 20).toFixed(1)} MB`;
 const duration = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.ceil(s)} s`);
 
 export function progressMessage(p: DownloadProgress): string {
-  const rate = p.bytesPerSecond > 0 ? `, ${mib(p.bytesPerSecond)}/s` : '';
+  const rate = p.bytesPerSecond > 0 ? `, ${sizeText(p.bytesPerSecond)}/s` : '';
   const left = p.secondsLeft !== undefined ? `, ${duration(p.secondsLeft)} left` : '';
-  return `${mib(p.bytes)} of ${mib(p.total)}${rate}${left}`;
-}
-
-function endpointOf(config: GlassboxConfig): string {
-  return (config.hubEndpoint || defaultEndpoint()).replace(/\/+$/, '');
+  return `${sizeText(p.bytes)} of ${sizeText(p.total)}${rate}${left}`;
 }
 
 /** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy, for Hub requests. */
@@ -70,7 +68,7 @@ async function reportFailure(ctx: DownloadContext, repo: string, e: unknown, ret
 /** Lists the repository, lets the user pick a variant (the recommended one first), downloads it and switches. */
 export async function chooseAndDownload(ctx: DownloadContext, repo: string): Promise<void> {
   const config = ctx.config();
-  const endpoint = endpointOf(config);
+  const endpoint = hubEndpoint(config.hubEndpoint);
   const token = await hubToken(ctx.secrets);
   let listing: RepoListing;
   try {
@@ -93,13 +91,13 @@ export async function chooseAndDownload(ctx: DownloadContext, repo: string): Pro
   }
   const items = [best.variant, ...variants.filter((v) => v !== best.variant)].map((v) => ({
     label: v.dtype,
-    description: `${mib(v.bytes)}${v === best.variant ? ' · recommended' : ''}`,
+    description: `${sizeText(v.bytes)}${v === best.variant ? ' · recommended' : ''}`,
     detail: v === best.variant ? best.why : `${v.files.length} file${v.files.length === 1 ? '' : 's'}`,
     variant: v,
   }));
   const pick = await vscode.window.showQuickPick(items, {
     title: `Download ${repo}: which precision?`,
-    placeHolder: `Running on ${provider}; ${mib(freemem())} of memory free`,
+    placeHolder: `Running on ${provider}; ${sizeText(freemem())} of memory free`,
   });
   if (!pick) return;
   await download(ctx, repo, pick.variant.dtype);
@@ -108,7 +106,7 @@ export async function chooseAndDownload(ctx: DownloadContext, repo: string): Pro
 /** Downloads `dtype` of `repo` into the Hugging Face cache with a progress notification, then makes it the model. */
 export async function download(ctx: DownloadContext, repo: string, dtype: string): Promise<void> {
   const config = ctx.config();
-  const endpoint = endpointOf(config);
+  const endpoint = hubEndpoint(config.hubEndpoint);
   const token = await hubToken(ctx.secrets);
   const cacheDir = hubCacheDir();
   try {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { cachedModels, deleteCachedRepo, type CachedModel } from '../../hub/cached-models';
 import { CATALOG } from '../../hub/catalog';
 import { hubCacheDir, isRepoId } from '../../hub/hub-cache';
-import { chooseAndDownload, type DownloadContext } from './model-download-ui';
+import { chooseAndDownload, sizeText, type DownloadContext } from './model-download-ui';
 
 const RECENT_KEY = 'glassbox.recentModelFolders';
 
@@ -18,7 +18,6 @@ export interface PickerContext extends DownloadContext {
 
 type Item = vscode.QuickPickItem & { run?: () => Promise<void> };
 
-const mib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GB` : `${(n / 2 ** 20).toFixed(0)} MB`);
 
 function recentFolders(state: vscode.Memento): string[] {
   return (state.get<string[]>(RECENT_KEY) ?? []).filter((d) => existsSync(d));
@@ -34,7 +33,7 @@ async function useFolder(ctx: PickerContext, dir: string, dtype = ''): Promise<v
 function cachedItem(ctx: PickerContext, m: CachedModel, current: string | undefined): Item {
   return {
     label: `$(database) ${m.repo}`,
-    description: `${m.dtypes.join(', ')} · ${mib(m.bytes)}${current === resolve(m.path) ? ' · in use' : ''}`,
+    description: `${m.dtypes.join(', ')} · ${sizeText(m.bytes)}${current === resolve(m.path) ? ' · in use' : ''}`,
     detail: `Hugging Face cache, ${m.refs.length ? m.refs.join(', ') : m.commit.slice(0, 8)}`,
     run: () => useFolder(ctx, m.path, m.dtypes.length === 1 ? (m.dtypes[0] as string) : ''),
   };
@@ -127,7 +126,7 @@ export async function manageModels(ctx: PickerContext): Promise<void> {
   if (!model) return;
   const m = model.model;
   const action = await vscode.window.showQuickPick(['Use', 'Open Folder', 'Delete'], {
-    title: `${m.repo} (${mib(m.bytes)})`,
+    title: `${m.repo} (${sizeText(m.bytes)})`,
   });
   if (action === 'Use') await useFolder(ctx, m.path, m.dtypes.length === 1 ? (m.dtypes[0] as string) : '');
   else if (action === 'Open Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.path));
