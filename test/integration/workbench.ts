@@ -87,8 +87,24 @@ export async function openAndSelect(page: Page, file: string, from: number, to: 
 
 /** Runs a command by its title from the command palette. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
+  // F1 is lost when the keyboard focus sits in a webview that just took it (the panel after Explain Selection) or
+  // while the previous quick input is still closing: give the workbench the focus and press again
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    if (
+      await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    if (attempt === 2) throw new Error(`the command palette did not open for "${title}"`);
+    await page.keyboard.press('Escape');
+    // the active editor's tab takes the focus without moving the selection
+    const tab = page.locator('.tabs-container .tab.active').first();
+    if ((await tab.count()) > 0) await tab.click();
+  }
   await input.fill(`>${title}`);
   await page.locator(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`).first().waitFor();
   await page.keyboard.press('Enter');
