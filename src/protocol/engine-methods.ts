@@ -19,6 +19,10 @@ export interface ProviderReport {
   used: ExecutionProviderName;
   /** Providers tried before `used`, and why each was not used. */
   fallbacks: { provider: ExecutionProviderName; reason: string }[];
+  /** WebGPU's device, where it could be named (Linux, from the Vulkan loader). */
+  adapter?: { name: string; driver: string; software: boolean };
+  /** True when the KV cache stays in device memory between steps (WebGPU). */
+  deviceOutputs?: boolean;
 }
 
 export interface ProviderInfo extends ProviderReport {

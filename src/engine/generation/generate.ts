@@ -1,7 +1,7 @@
 // The generation loop: prefill, KV-cached decode, sampling, EOS/stop strings, UTF-8-safe streaming, cancel, timings.
 import type * as ort from 'onnxruntime-node';
 import type { SamplingParams, StopReason } from '../../protocol/engine-methods';
-import { checkContext, emptyCache, logitsRow, runStep, type StepModel } from '../model/forward';
+import { checkContext, emptyCache, logitsRow, releaseCache, runStep, type StepModel } from '../model/forward';
 import { Sampler } from './sampling';
 import { StopStringWatcher } from './stop-strings';
 import type { TextTokenizer } from '../model/tokenizer';
@@ -101,6 +101,7 @@ export async function generate(
     }
     feed = [id];
   }
+  releaseCache(cache); // the last step's KV cache: on WebGPU, device buffers freed now rather than at GC
   if (stopReason !== 'stop-string') {
     const tail = watcher.push(stream.flush());
     const rest = tail.emit + (tail.stopped ? '' : watcher.flush());

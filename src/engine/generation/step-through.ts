@@ -1,5 +1,5 @@
 // Generation made visible: one model step at a time, each step's logits kept so sampling can be redone without the model.
-import { checkContext, emptyCache, logitsRow, runStep, type KvCache } from '../model/forward';
+import { checkContext, emptyCache, logitsRow, releaseCache, runStep, type KvCache } from '../model/forward';
 import type { ErrorCode } from '../../protocol/errors';
 import type { LoadedModel } from '../model/model';
 import { createRng, distribution, drawIndex } from './sampling';
@@ -59,7 +59,7 @@ export class StepThrough {
       logits: Float32Array.from(logitsRow(out, model.dims.vocab)),
     };
     this.held.set(handle, held);
-    while (this.held.size > this.limit) this.held.delete(this.held.keys().next().value as string);
+    while (this.held.size > this.limit) this.release(this.held.keys().next().value as string);
     return { handle, prompt: promptIds.map((id) => this.token(model, id)), next: this.describe(held, k) };
   }
 
@@ -103,6 +103,8 @@ export class StepThrough {
   }
 
   release(handle: string): void {
+    const held = this.held.get(handle);
+    if (held) releaseCache(held.cache);
     this.held.delete(handle);
   }
 

@@ -1,6 +1,6 @@
 // Scores a text: per-token log-probabilities over sliding windows (bounded memory), bits per byte.
 import type { ScoreSummary } from '../../protocol/engine-methods';
-import { emptyCache, runStep, type KvCache } from '../model/forward';
+import { emptyCache, releaseCache, runStep, type KvCache } from '../model/forward';
 import type { GenerationModel } from '../generation/generate';
 import { logProb } from '../math';
 
@@ -45,6 +45,7 @@ export async function scoreIds(
       }
       options.onProgress?.(Math.max(scoredUpTo, Math.min(c + feed.length + 1, end)), ids.length);
     }
+    releaseCache(cache);
     scoredUpTo = end;
   }
   return out;

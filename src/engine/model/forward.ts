@@ -10,7 +10,11 @@ export interface StepModel {
   signature: GraphSignature;
 }
 
-/** The KV cache: `past_key_values.*` feeds (ORT tensors, never copied) and how many positions they hold. */
+/**
+ * The KV cache: `past_key_values.*` feeds (ORT tensors, never copied) and how many positions they hold. On WebGPU the
+ * tensors are device buffers (location 'gpu-buffer') that JavaScript never reads. A cache feeds one step: runStep
+ * frees its device buffers once the step has run, and the step's `present` is the next cache.
+ */
 export interface KvCache {
   feeds: Record<string, ort.Tensor>;
   length: number;
@@ -112,6 +116,7 @@ export async function runStep(
     ...(options.extraOutputs ?? []),
   ];
   const out = await session.run(feeds, fetches);
+  releaseCache(past);
   const presentFeeds: Record<string, ort.Tensor> = {};
   sig.presentNames.forEach((p, i) => {
     const names = sig.pastNames[i] as { key: string; value: string };
@@ -127,6 +132,11 @@ export async function runStep(
     present: { feeds: presentFeeds, length: past.length + n },
     extras,
   };
+}
+
+/** Frees a cache's device buffers now (WebGPU); tensors in JS memory are left to the garbage collector. */
+export function releaseCache(cache: KvCache): void {
+  for (const t of Object.values(cache.feeds)) if (t.location === 'gpu-buffer') t.dispose();
 }
 
 /** Row `row` of a step's logits (default: the last one), as a view without copying. */

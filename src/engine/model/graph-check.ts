@@ -66,6 +66,11 @@ function checkKvShape(meta: Meta | undefined, dims: ModelDims, where: string, on
 }
 
 /** Validates `session`'s graph against `dims`; throws a graph-mismatch ModelFolderError naming what differs. */
+/** The KV cache output names the engine expects of layer `i`. */
+export function presentName(i: number): { key: string; value: string } {
+  return { key: `present.${i}.key`, value: `present.${i}.value` };
+}
+
 export function checkGraph(session: ort.InferenceSession, dims: ModelDims, onnxPath: string): GraphSignature {
   const inputs = new Map(session.inputMetadata.map((m) => [m.name, m]));
   const outputs = new Map(session.outputMetadata.map((m) => [m.name, m]));
@@ -97,7 +102,7 @@ export function checkGraph(session: ort.InferenceSession, dims: ModelDims, onnxP
   const presentNames: GraphSignature['presentNames'] = [];
   for (let i = 0; i < dims.layers; i++) {
     const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
-    const present = { key: `present.${i}.key`, value: `present.${i}.value` };
+    const present = presentName(i);
     for (const name of [past.key, past.value]) {
       if (!inputs.has(name)) fail(`the graph has no ${name} input (config.json says ${dims.layers} layers)`);
       checkKvShape(inputs.get(name), dims, `input ${name}`, onnxPath);

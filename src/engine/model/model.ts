@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { checkChatTemplates } from './chat-template';
-import { checkGraph, type GraphSignature } from './graph-check';
+import { checkGraph, presentName, type GraphSignature } from './graph-check';
 import type { ModelDims } from '../../protocol/engine-methods';
 import { loadModelFolder, type ModelFolder } from './model-folder';
 import type { ExecutionProviderChoice, ProviderReport } from '../../protocol/engine-methods';
@@ -14,6 +14,8 @@ export interface LoadOptions {
   ep?: ExecutionProviderChoice;
   /** CPU intra-op threads (undefined: ORT default). */
   threads?: number;
+  /** Keep the KV cache in device memory between steps on WebGPU (default true; false copies it through JS). */
+  kvOnDevice?: boolean;
 }
 
 export interface LoadedModel {
@@ -47,6 +49,14 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   const { session, provider } = await createSession(folder.onnxPath, {
     ...(options.ep === undefined ? {} : { ep: options.ep }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.kvOnDevice === false
+      ? {}
+      : {
+          deviceOutputs: Array.from({ length: folder.dims.layers }, (_, i) => presentName(i)).flatMap((p) => [
+            p.key,
+            p.value,
+          ]),
+        }),
   });
   let signature: GraphSignature;
   try {

@@ -9,6 +9,7 @@ import type {
   ProviderReport,
 } from '../../protocol/engine-methods';
 import { ModelFolderError } from './model-errors';
+import { gpuDeviceNodes, webgpuAdapter, type ProbeResult, type WebgpuAdapter } from './webgpu-adapter';
 
 export interface CreateSessionOptions {
   ep?: ExecutionProviderChoice;
@@ -18,6 +19,13 @@ export interface CreateSessionOptions {
   externalDataFolder?: string;
   /** Anything else to pass to ORT (graph optimisation level, ...). */
   extra?: ort.InferenceSession.SessionOptions;
+  /**
+   * Outputs to leave in device memory when the session runs on WebGPU (the KV cache, fed back next step without a
+   * round trip through JavaScript); every other output comes back as a JS array. Names the graph lacks fail WebGPU.
+   */
+  deviceOutputs?: readonly string[];
+  /** Which adapter WebGPU would run on (default: the once-per-process probe of webgpu-adapter.ts). */
+  webgpuAdapter?: () => Promise<ProbeResult> | undefined;
 }
 
 /** The order `auto` tries providers in, per platform; CPU always ends the list. */
@@ -155,10 +163,20 @@ async function tryCreate(
   const extra = folder
     ? { extra: { session: { model_external_initializers_file_folder_path: folder } } }
     : {};
+  const onDevice =
+    ep === 'webgpu' && options.deviceOutputs?.length
+      ? {
+          preferredOutputLocation: Object.fromEntries(
+            options.deviceOutputs.map((name) => [name, 'gpu-buffer' as const]),
+          ),
+        }
+      : {};
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: ORT's node-placement warnings are not the user's business
     ...threads,
     ...extra,
+    ...onDevice,
     ...options.extra,
     executionProviders: [ep],
   };
@@ -188,9 +206,28 @@ export async function createSession(
       fallbacks.push({ provider: ep, reason: a.reason ?? 'not available' });
       continue;
     }
+    let adapter: WebgpuAdapter | undefined;
+    if (ep === 'webgpu') {
+      const judged = await judgeWebgpu(options.webgpuAdapter ?? webgpuAdapter);
+      adapter = judged.adapter;
+      if (requested === 'auto' && judged.software) {
+        fallbacks.push({ provider: ep, reason: judged.software });
+        continue;
+      }
+    }
     try {
       const session = await tryCreate(model, ep, options);
-      return { session, provider: { requested, used: ep, fallbacks } };
+      const onDevice = ep === 'webgpu' && (options.deviceOutputs?.length ?? 0) > 0;
+      return {
+        session,
+        provider: {
+          requested,
+          used: ep,
+          fallbacks,
+          ...(adapter ? { adapter } : {}),
+          ...(onDevice ? { deviceOutputs: true } : {}),
+        },
+      };
     } catch (e) {
       if (ep === 'cpu') {
         throw new ModelFolderError('bad-onnx', `ONNX Runtime cannot load ${where}: ${shortReason(e)}`, where);
@@ -201,8 +238,40 @@ export async function createSession(
   throw new Error('unreachable: CPU ends every provider list');
 }
 
-/** One line for people: "cpu (cuda: ...; webgpu: ...)". */
+/**
+ * WebGPU's adapter, and why `auto` must not take it when it is a software renderer: the adapter the probe named,
+ * else (no name) whether the machine has a GPU device node at all (without one, Vulkan's only device is software).
+ */
+async function judgeWebgpu(
+  probe: () => Promise<ProbeResult> | undefined,
+): Promise<{ adapter?: WebgpuAdapter; software?: string }> {
+  const result = await probe();
+  if (!result) return {}; // Windows (D3D12) and macOS (Metal): no probe; Dawn prefers hardware adapters there
+  const anyway = 'choose webgpu in glassbox.executionProvider (or --ep webgpu) to use it anyway';
+  if ('adapter' in result) {
+    const { adapter } = result;
+    return adapter.software
+      ? {
+          adapter,
+          software:
+            `its adapter is ${adapter.name} (${adapter.driver}), a software renderer on the CPU, ` +
+            `much slower than the CPU provider; ${anyway}`,
+        }
+      : { adapter };
+  }
+  if (gpuDeviceNodes().length > 0) return {};
+  return {
+    software:
+      `no GPU device here (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg), so its adapter could only be a software ` +
+      `renderer (${result.unknown}); ${anyway}`,
+  };
+}
+
+/** One line for people: "webgpu on NVIDIA H200", "cpu (fell back from cuda: ...; webgpu: ...)". */
 export function describeProvider(report: ProviderReport): string {
-  if (report.fallbacks.length === 0) return report.used;
-  return `${report.used} (fell back from ${report.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`;
+  const on = report.adapter
+    ? ` on ${report.adapter.name}${report.adapter.software ? ' (software renderer: slow)' : ''}`
+    : '';
+  if (report.fallbacks.length === 0) return `${report.used}${on}`;
+  return `${report.used}${on} (fell back from ${report.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`;
 }
