@@ -1,0 +1,145 @@
+// Per-platform VSIX packages: target names, each target's ignore lines, and the check every packaged VSIX must pass.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RUNTIME_FILES, vsixProblems } from '../../scripts/vsix-check.mjs';
+import { hasOrtInstall, targetIgnoreLines } from '../../scripts/vsix-ignore.mjs';
+import { TARGETS, hasOrtBinaries, ortFolder, targetOf } from '../../scripts/vsix-targets.mjs';
+
+const manifest = (target: string) =>
+  `<?xml version="1.0"?><PackageManifest><Metadata><Identity Language="en-US" Id="glassbox" Version="0.1.0" ` +
+  `Publisher="glassbox" TargetPlatform="${target}"/></Metadata></PackageManifest>`;
+
+/** A VSIX listing: its entry names, and the text of the manifest and of the package.json files given. */
+function vsix(names: string[], texts: Record<string, string> = {}) {
+  return { names, text: (name: string) => texts[name] };
+}
+
+const LINUX_X64 = [
+  'extension.vsixmanifest',
+  ...RUNTIME_FILES,
+  'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+  'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+];
+const linuxTexts = { 'extension.vsixmanifest': manifest('linux-x64') };
+
+test('targets are process.platform-process.arch, and other platforms have none', () => {
+  assert.equal(targetOf('linux', 'x64'), 'linux-x64');
+  assert.equal(targetOf('win32', 'arm64'), 'win32-arm64');
+  assert.equal(targetOf('darwin', 'arm64'), 'darwin-arm64');
+  assert.throws(() => targetOf('freebsd', 'x64'), /no VSIX for freebsd\/x64/);
+  assert.throws(() => targetOf('win32', 'ia32'), /no VSIX for win32\/ia32/);
+  assert.equal(ortFolder('win32-arm64'), 'node_modules/onnxruntime-node/bin/napi-v6/win32/arm64');
+});
+
+test("each target's ignore lines leave out every other platform's binaries and the bundled packages", () => {
+  for (const target of TARGETS.filter(hasOrtBinaries)) {
+    const lines = targetIgnoreLines(target);
+    const others = TARGETS.filter((t) => t !== target && hasOrtBinaries(t));
+    for (const other of others)
+      assert.ok(lines.includes(`${ortFolder(other)}/**`), `${target} leaves out ${other}`);
+    assert.ok(!lines.some((l) => l.startsWith(ortFolder(target))), `${target} keeps its own binaries`);
+    // esbuild bundles protobufjs into dist/; onnxruntime-node loads onnxruntime-common at run time
+    assert.ok(lines.includes('node_modules/protobufjs/**'));
+    assert.ok(lines.includes('!node_modules/protobufjs/LICENSE'), 'the licence of bundled code still ships');
+    assert.ok(!lines.some((l) => l.includes('onnxruntime-common')));
+    // onnxruntime-node's install script fetches CUDA provider files only for linux-x64 (1.30)
+    assert.equal(lines.includes('node_modules/onnxruntime-node/script/**'), !hasOrtInstall(target));
+    assert.equal(lines.includes('node_modules/global-agent/**'), !hasOrtInstall(target));
+  }
+  assert.ok(hasOrtInstall('linux-x64'));
+  assert.ok(!hasOrtInstall('darwin-arm64'));
+});
+
+test('a VSIX with its runtime files, its TargetPlatform and its own binaries passes', () => {
+  assert.deepEqual(vsixProblems(vsix(LINUX_X64, linuxTexts), 'linux-x64', { ortInstall: false }), []);
+});
+
+test("another platform's binaries, a missing library or a wrong TargetPlatform are caught", () => {
+  const foreign = [
+    ...LINUX_X64,
+    'extension/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
+  ];
+  assert.deepEqual(vsixProblems(vsix(foreign, linuxTexts), 'linux-x64', { ortInstall: false }), [
+    "another platform's binary: extension/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll",
+  ]);
+  const stray = [...LINUX_X64, 'extension/node_modules/some-addon/build/Release/addon.node'];
+  assert.match(
+    vsixProblems(vsix(stray, linuxTexts), 'linux-x64', { ortInstall: false }).join('\n'),
+    /addon\.node/,
+  );
+  const missing = LINUX_X64.filter((n) => !n.endsWith('libonnxruntime.so.1'));
+  assert.deepEqual(vsixProblems(vsix(missing, linuxTexts), 'linux-x64', { ortInstall: false }), [
+    'missing extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+  ]);
+  const wrong = { 'extension.vsixmanifest': manifest('linux-arm64') };
+  assert.match(
+    vsixProblems(vsix(LINUX_X64, wrong), 'linux-x64', { ortInstall: false }).join('\n'),
+    /does not name TargetPlatform "linux-x64"/,
+  );
+  const universal = {
+    'extension.vsixmanifest': manifest('linux-x64').replace(' TargetPlatform="linux-x64"', ''),
+  };
+  assert.match(
+    vsixProblems(vsix(LINUX_X64, universal), 'linux-x64', { ortInstall: false })[0] ?? '',
+    /TargetPlatform/,
+  );
+  const noModel = LINUX_X64.filter((n) => !n.endsWith('model.onnx'));
+  assert.deepEqual(vsixProblems(vsix(noModel, linuxTexts), 'linux-x64', { ortInstall: false }), [
+    'missing extension/models/glassbox-tiny/onnx/model.onnx',
+  ]);
+});
+
+test('darwin ships libonnxruntime.1.dylib once, not its versioned copy', () => {
+  const folder = 'extension/node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/';
+  const names = [
+    'extension.vsixmanifest',
+    ...RUNTIME_FILES,
+    `${folder}onnxruntime_binding.node`,
+    `${folder}libonnxruntime.1.dylib`,
+  ];
+  const texts = { 'extension.vsixmanifest': manifest('darwin-arm64') };
+  assert.deepEqual(vsixProblems(vsix(names, texts), 'darwin-arm64', { ortInstall: false }), []);
+  const twice = [...names, `${folder}libonnxruntime.1.30.0.dylib`];
+  assert.match(
+    vsixProblems(vsix(twice, texts), 'darwin-arm64', { ortInstall: false })[0] ?? '',
+    /second copy/,
+  );
+});
+
+test('packages nothing loads at run time are caught; licence files and the install script closure are not', () => {
+  const bundled = [
+    ...LINUX_X64,
+    'extension/node_modules/protobufjs/index.js',
+    'extension/node_modules/long/LICENSE',
+  ];
+  assert.deepEqual(vsixProblems(vsix(bundled, linuxTexts), 'linux-x64', { ortInstall: false }), [
+    'a package nothing loads at run time: node_modules/protobufjs',
+  ]);
+  const script = 'extension/node_modules/onnxruntime-node/script/install.js';
+  const install = [
+    ...LINUX_X64,
+    script,
+    'extension/node_modules/global-agent/package.json',
+    'extension/node_modules/global-agent/dist/index.js',
+    'extension/node_modules/serialize-error/package.json',
+    'extension/node_modules/serialize-error/node_modules/type-fest/package.json',
+    'extension/node_modules/serialize-error/node_modules/type-fest/index.js',
+  ];
+  const texts = {
+    ...linuxTexts,
+    'extension/node_modules/onnxruntime-node/package.json': '{"dependencies":{"global-agent":"^4"}}',
+    'extension/node_modules/global-agent/package.json': '{"dependencies":{"serialize-error":"^7"}}',
+    'extension/node_modules/serialize-error/package.json': '{"dependencies":{"type-fest":"^0.13"}}',
+    'extension/node_modules/serialize-error/node_modules/type-fest/package.json': '{}',
+  };
+  assert.deepEqual(vsixProblems(vsix(install, texts), 'linux-x64', { ortInstall: true }), []);
+  assert.deepEqual(vsixProblems(vsix(install, texts), 'linux-x64', { ortInstall: false }), [
+    'a package nothing loads at run time: node_modules/global-agent',
+    'a package nothing loads at run time: node_modules/serialize-error',
+    'a package nothing loads at run time: node_modules/serialize-error/node_modules/type-fest',
+    'onnxruntime-node/script/ ships, but its install script fetches nothing for linux-x64',
+  ]);
+  assert.deepEqual(vsixProblems(vsix(LINUX_X64, linuxTexts), 'linux-x64', { ortInstall: true }), [
+    'missing onnxruntime-node/script/install.js (the engine names it for the CUDA provider files)',
+  ]);
+});
