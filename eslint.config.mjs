@@ -86,6 +86,18 @@ function layerRules() {
       ),
     },
     {
+      files: ['src/cuda/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          noBench,
+          folder('host', 'CUDA support runs in Node alone, for the host, the engine and the CLI.'),
+          folder('engine', 'CUDA support does not load onnxruntime-node: the engine does.'),
+          folder('cli', 'CUDA support does not import the CLI.'),
+        ],
+      ),
+    },
+    {
       files: ['src/cli/**/*.ts'],
       rules: rule([vscode], [noBench, folder('host', 'The CLI drives the engine, not the extension host.')]),
     },
