@@ -1,6 +1,6 @@
 // Fresh-clone bootstrap: `npm ci` when node_modules is missing or stale; Debian packages on demand.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -11,9 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * @param {string} command
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} [env]
+ * @param {string} [input] what to write on its standard input
  */
-function run(command, args, env = process.env) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
+function run(command, args, env = process.env, input = undefined) {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: input === undefined ? 'inherit' : ['pipe', 'inherit', 'inherit'],
+    env,
+    ...(input === undefined ? {} : { input }),
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
 }
@@ -80,6 +86,93 @@ export function ensureDebianPackages(names) {
     env,
   );
   return missing;
+}
+
+/**
+ * The installed version of a Debian package, or undefined.
+ * @param {string} name
+ */
+function debianVersion(name) {
+  try {
+    const out = execFileSync('dpkg-query', ['-W', '-f=${Status}|${Version}', name], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    const [status, version] = out.split('|');
+    return status?.includes('install ok installed') ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The mirror Debian's own apt sources use for the main archive (deb822 .sources files or sources.list lines).
+ * @returns {string}
+ */
+function debianMirror() {
+  const dir = '/etc/apt/sources.list.d';
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(dir) ? readdirSync(dir).map((f) => `${dir}/${f}`) : []),
+  ].filter((f) => /\.(list|sources)$/.test(f) && existsSync(f));
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const stanza = text
+      .split(/\n\s*\n/)
+      .find((s) => /^Suites:.*\bbookworm\b/m.test(s) && /^URIs:/m.test(s) && !/^Enabled:\s*no/im.test(s));
+    const uri = stanza && /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+    if (uri) return uri;
+    const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
+    if (line) return line;
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/**
+ * A software Vulkan device (Mesa's lavapipe), so WebGPU runs on machines without a GPU and its tests run everywhere.
+ * Dawn needs Mesa 24 or later: Debian 12 ships 22.3, so there it comes from bookworm-backports (the suite is added on
+ * the mirror apt already uses). Other apt systems install their own mesa-vulkan-drivers. Returns what it did.
+ * @returns {string}
+ */
+export function ensureLavapipe() {
+  if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) return 'not an apt system: skipped';
+  const version = debianVersion('mesa-vulkan-drivers');
+  const major = Number(version?.split('.')[0]);
+  if (major >= 24 && debianVersion('libvulkan1')) return `mesa-vulkan-drivers ${version} present`;
+  const release = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
+  if (!/^VERSION_CODENAME=bookworm$/m.test(release)) {
+    const installed = ensureDebianPackages(['mesa-vulkan-drivers', 'libvulkan1']);
+    return installed.length ? `installed ${installed.join(', ')}` : `mesa-vulkan-drivers ${version} present`;
+  }
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sudo = asRoot ? [] : ['sudo'];
+  const list = '/etc/apt/sources.list.d/glassbox-bookworm-backports.sources';
+  if (!backportsListed()) {
+    const stanza =
+      `Types: deb\nURIs: ${debianMirror()}\nSuites: bookworm-backports\nComponents: main\n` +
+      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n';
+    console.log(`[ensure-deps] adding bookworm-backports (${list}) for Mesa's lavapipe`);
+    if (asRoot) writeFileSync(list, stanza);
+    else run('sudo', ['tee', list], process.env, stanza);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  const apt = [...sudo, 'apt-get', ...lock];
+  run(apt[0] ?? 'apt-get', [...apt.slice(1), 'update'], env);
+  const install = ['install', '-y', '--no-install-recommends', '-t', 'bookworm-backports'];
+  run(apt[0] ?? 'apt-get', [...apt.slice(1), ...install, 'mesa-vulkan-drivers', 'libvulkan1'], env);
+  return `installed mesa-vulkan-drivers ${debianVersion('mesa-vulkan-drivers')} from bookworm-backports`;
+}
+
+/** True when some apt source already lists bookworm-backports. */
+function backportsListed() {
+  const dir = '/etc/apt/sources.list.d';
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(dir) ? readdirSync(dir).map((f) => `${dir}/${f}`) : []),
+  ];
+  return files.some(
+    (f) => /\.(list|sources)$/.test(f) && existsSync(f) && /bookworm-backports/.test(readFileSync(f, 'utf8')),
+  );
 }
 
 const invokedDirectly =

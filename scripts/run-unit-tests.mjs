@@ -3,6 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureLavapipe } from './ensure-deps.mjs';
+
+// the WebGPU tests run on Mesa's software Vulkan device where there is no GPU
+console.log(`[test:unit] lavapipe: ${ensureLavapipe()}`);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'test', 'unit');

@@ -15,6 +15,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
           chosen: info.executionProvider.used,
           requested: info.executionProvider.requested,
           fallbacks: info.executionProvider.fallbacks,
+          ...(info.executionProvider.adapter ? { adapter: info.executionProvider.adapter } : {}),
         },
       });
       return 0;

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 import { artifacts, openAndSelect, openWorkbench, panelFrame, runCommand, type Workbench } from './workbench';
+import { autoProvider } from '../support/cli';
 
-const vsix = process.env.GLASSBOX_VSIX ?? join(import.meta.dirname, '..', '..', 'glassbox.vsix');
+const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 /**
  * The code to explain. With greedy decoding the bundled model's answer is deterministic; for this selection it runs
  * to the token limit (checked offline with the same prompt) rather than stopping after a few tokens, which leaves
@@ -46,7 +48,7 @@ describe('the Glassbox panel in code-server', () => {
 
 async function explainStopReload(): Promise<void> {
   const { page } = wb;
-  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
   // the panel is open and ready before the answer starts, so its whole stream is seen (it lasts seconds)
   await runCommand(page, 'Glassbox: Open Chat');
   const panel = await panelFrame(page);

@@ -3,19 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { glassbox } from '../support/cli';
+import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
+import { glassbox, autoProvider } from '../support/cli';
 import {
   artifacts,
   openAndSelect,
   openWorkbench,
   panelFrame,
-  repoRoot,
   runCommand,
   widenSideBar,
   type Workbench,
 } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? join(repoRoot, 'glassbox.vsix');
+const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 
 /** A workbench for the inspector tests: no start page, no built-in AI chat, the room given to the Glassbox panel. */
 export function openInspectorWorkbench(viewport: { width: number; height: number }): Promise<Workbench> {
@@ -84,7 +84,7 @@ export async function inspectLines(
   options: { sideBarWidth: number; attention?: string },
 ): Promise<Inspected> {
   const { page, workspace } = wb;
-  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
   await widenSideBar(page, options.sideBarWidth);
   await openAndSelect(page, name, from, to);
   await runCommand(page, 'Glassbox: Inspect Selection');

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 import { downloadModel } from '../../src/hub/model-download';
 import { repoFromFolder, startHubStandin, type HubStandin } from '../support/hub-standin';
 import { fixturesDir } from '../support/model-folder';
+import { autoProvider } from '../support/cli';
 import {
   artifacts,
   openAndSelect,
@@ -19,7 +21,7 @@ import {
   type Workbench,
 } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? join(import.meta.dirname, '..', '..', 'glassbox.vsix');
+const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 /** A catalog entry, served by the stand-in from a tiny fixture model in the same layout. */
 const CATALOG_REPO = 'onnx-community/Qwen2.5-Coder-0.5B-Instruct';
 const CATALOG_LABEL = 'Qwen2.5 Coder 0.5B Instruct';
@@ -83,7 +85,7 @@ describe('models in code-server', () => {
 
 async function chooseDownloadChatDelete(): Promise<void> {
   const { page } = wb;
-  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
   await runCommand(page, 'Glassbox: Open Chat');
   const panel = await panelFrame(page);
 
@@ -125,7 +127,7 @@ async function chooseDownloadChatDelete(): Promise<void> {
   await recommended.waitFor();
   await page.keyboard.press('Enter');
   await page
-    .locator('.statusbar-item', { hasText: 'Qwen2.5-Coder-0.5B-Instruct · cpu' })
+    .locator('.statusbar-item', { hasText: `Qwen2.5-Coder-0.5B-Instruct · ${autoProvider()}` })
     .waitFor({ timeout: 120_000 });
   const ranges = hub.requests
     .slice(before)
@@ -150,7 +152,7 @@ async function chooseDownloadChatDelete(): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: CATALOG_REPO }).first().click();
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Delete' }).first().click();
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
-  await page.locator('.statusbar-item', { hasText: 'glassbox-tiny · cpu' }).waitFor();
+  await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
   await until(
     async () => !existsSync(join(hfCache, 'models--onnx-community--Qwen2.5-Coder-0.5B-Instruct')),
     'the model folder is deleted',

@@ -15,3 +15,16 @@ export function glassbox(
   const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 60_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+let autoChoice: string | undefined;
+
+/** The provider `auto` takes on this machine, as the engine reports it (`glassbox info --json`); asked once. */
+export function autoProvider(): string {
+  if (autoChoice === undefined) {
+    const r = glassbox(['info', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    autoChoice = (JSON.parse(r.stdout) as { executionProviders: { chosen: string } }).executionProviders
+      .chosen;
+  }
+  return autoChoice;
+}
