@@ -6,6 +6,7 @@ import { downloadCommand } from './download';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
+import { installCudaCommand } from './install-cuda';
 import { modelsCommand } from './models';
 import { MAX_COMMAND_LINE_BYTES } from './read-text';
 import { scoreCommand } from './score';
@@ -18,6 +19,7 @@ const COMMANDS: CliCommand[] = [
   infoCommand,
   downloadCommand,
   modelsCommand,
+  installCudaCommand,
 ];
 
 const io: CliIO = {

@@ -1,6 +1,6 @@
 // Installs onnxruntime-node's CUDA provider files: the GPU .nupkg from NuGet, verified, then extracted atomically.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -106,6 +106,7 @@ export async function installCudaSupport(options: InstallCudaOptions): Promise<I
     options.onProgress?.({ phase: 'extract', bytes: got.size, total: got.size });
     let absent: string[];
     try {
+      mkdirSync(options.binDir, { recursive: true });
       absent = await extractEntries(
         nupkg,
         new Map(temps.map((t) => [t.pathInPackage, t.temp])),
@@ -113,11 +114,9 @@ export async function installCudaSupport(options: InstallCudaOptions): Promise<I
       );
     } catch (e) {
       if (options.signal?.aborted) throw cancelled();
-      const code = (e as NodeJS.ErrnoException).code;
+      // a file system error (EACCES, ENOSPC, EROFS, ENOTDIR ...) is the folder's; anything else the zip's
       throw new CudaInstallError(
-        code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOENT'
-          ? 'write'
-          : 'bad-package',
+        (e as NodeJS.ErrnoException).syscall ? 'write' : 'bad-package',
         `cannot extract the CUDA provider into ${options.binDir}: ${(e as Error).message}`,
       );
     }

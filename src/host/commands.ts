@@ -1,4 +1,4 @@
-// The one table of Glassbox commands: chat, explain or ask about the selection, inspect, models and downloads, logs.
+// The one table of Glassbox commands: chat, explain or ask about the selection, inspect, models, downloads, CUDA, logs.
 import * as vscode from 'vscode';
 import type { ChatService } from './chat/chat-service';
 import type { InspectorController } from './editor/inspector-controller';
@@ -6,6 +6,7 @@ import type { ModelManager } from './models/model-manager';
 import type { CurrentConversation } from './panel/panel-handlers';
 import type { PanelView } from './panel/panel-view';
 import type { Attachment } from '../protocol/panel-methods';
+import { installCuda } from './models/cuda-install-ui';
 import { promptForToken } from './models/hub-token';
 import { chooseModel, manageModels, type PickerContext } from './models/model-picker';
 
@@ -94,6 +95,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     'glassbox.chooseModel': () => chooseModel(c.picker),
     'glassbox.manageModels': () => manageModels(c.picker),
     'glassbox.setHubToken': () => promptForToken(c.picker.secrets),
+    'glassbox.installCudaSupport': () => installCuda({ log: c.log, reloadModel: c.reloadModel }),
     'glassbox.showLogs': () => c.log.show(),
   };
   return Object.entries(table).map(([id, run]) =>

@@ -10,6 +10,7 @@ import { Highlights } from './editor/highlights';
 import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
 import { EngineClient } from './engine-client';
+import { cudaOffer } from './models/cuda-install-ui';
 import { ModelManager } from './models/model-manager';
 import type { PickerContext } from './models/model-picker';
 import { CurrentConversation, panelHandlers } from './panel/panel-handlers';
@@ -97,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): void {
     panel,
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
     models.onDidChangeStatus((s) => panel.notify('model/status', s)),
+    models.onDidChangeStatus(cudaOffer({ log, reloadModel })),
     inspector,
     new Highlights(inspector),
     inspector.onDidChange((s) => panel.notify('inspect/state', s)),

@@ -72,6 +72,7 @@ before(async () => {
     },
     { id: ID, version: '0.0.2-nohash', bytes: nupkg, noHash: true },
     { id: ID, version: '0.0.3-notensorrt', bytes: zipOf(entries('_tensorrt.so')) },
+    { id: ID, version: '0.0.4-notzip', bytes: Buffer.from('not a zip archive at all') },
   ]);
 });
 after(async () => {
@@ -204,6 +205,23 @@ test('a package without one of the provider files: refused, and the files alread
   const e = await failure({ version: '0.0.3-notensorrt' });
   assert.equal(e.code, 'bad-package');
   assert.match(e.message, /has no runtimes\/linux-x64\/native\/libonnxruntime_providers_tensorrt\.so/);
+  untouched();
+});
+
+test('a verified package that is no zip: a bad-package error, nothing left', async () => {
+  const e = await failure({ version: '0.0.4-notzip' });
+  assert.equal(e.code, 'bad-package');
+  untouched();
+});
+
+test('a bin folder that cannot be written: a write error naming it, nothing left', async () => {
+  const blocked = join(binDir, 'onnxruntime_binding.node', 'sub'); // a folder under a file: ENOTDIR, even for root
+  const e = await failure({ binDir: blocked });
+  assert.equal(e.code, 'write');
+  assert.match(
+    e.message,
+    new RegExp(`cannot extract the CUDA provider into ${blocked.replace(/[/\\.]/g, '.')}`),
+  );
   untouched();
 });
 
