@@ -33,6 +33,10 @@ const ORT_LIBRARY = {
   darwin: 'libonnxruntime.1.dylib',
 };
 
+/** Where a VSIX's files may be: vsce's two records, and under extension/ what vsix-ignore.mjs ships. */
+const PLACES =
+  /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|LICENSE\.txt|(dist|media|models\/glassbox-tiny|node_modules)\/.+))$/;
+
 const NATIVE = /\.(node|dll|dylib|so(\.\d+)*)$/;
 const LICENCE = /\/(licen[cs]e|notice|copying)(\.[a-z]+)?$/i;
 
@@ -94,6 +98,7 @@ export function vsixProblems(vsix, target, { ortInstall }) {
   const needed = [...RUNTIME_FILES, `${folder}onnxruntime_binding.node`, `${folder}${ORT_LIBRARY[platform]}`];
   for (const file of needed) if (!names.has(file)) problems.push(`missing ${file}`);
   for (const name of vsix.names) {
+    if (!PLACES.test(name)) problems.push(`a file the extension does not use: ${name}`);
     if (
       (NATIVE.test(name) || name.startsWith('extension/node_modules/onnxruntime-node/bin/')) &&
       !name.startsWith(folder)

@@ -7,6 +7,10 @@ import { ORT_BIN, ortFolder, root } from './vsix-targets.mjs';
 
 const LICENCE = /^(licen[cs]e|notice|copying)(\.[a-z]+)?$/i;
 
+/** What ships from the repository root and from models/; anything else there (sources, tools, scratch) stays out. */
+const SHIPPED = ['dist', 'media', 'models', 'node_modules', 'package.json', 'README.md', 'LICENSE'];
+const SHIPPED_MODELS = ['glassbox-tiny'];
+
 /** @param {string} dir @returns {Record<string, string>} */
 function dependenciesOf(dir) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -86,7 +90,19 @@ export function targetIgnoreLines(target) {
     .map((folder) => `${folder}/**`)
     .sort();
   const script = hasOrtInstall(target) ? [] : ['node_modules/onnxruntime-node/script/**'];
-  return [...otherPlatforms, ...script, ...unused.map((dir) => `${path(dir)}/**`), ...licences];
+  // vsce takes every file under the root that the ignore file does not name, git-ignored ones included
+  /** @type {(dir: string, shipped: string[]) => string[]} */
+  const strays = (dir, shipped) =>
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .filter((e) => !shipped.includes(e.name))
+      .map((e) => path(join(root, dir, e.name)) + (e.isDirectory() ? '/**' : ''));
+  return [
+    ...[...strays('.', SHIPPED), ...strays('models', SHIPPED_MODELS)].sort(),
+    ...otherPlatforms,
+    ...script,
+    ...unused.map((dir) => `${path(dir)}/**`),
+    ...licences,
+  ];
 }
 
 /**

@@ -1,9 +1,17 @@
 // Per-platform VSIX packages: target names, each target's ignore lines, and the check every packaged VSIX must pass.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { RUNTIME_FILES, vsixProblems } from '../../scripts/vsix-check.mjs';
 import { hasOrtInstall, targetIgnoreLines } from '../../scripts/vsix-ignore.mjs';
-import { TARGETS, hasOrtBinaries, ortFolder, targetOf } from '../../scripts/vsix-targets.mjs';
+import {
+  TARGETS,
+  hasOrtBinaries,
+  ortFolder,
+  root as repoRoot,
+  targetOf,
+} from '../../scripts/vsix-targets.mjs';
 
 const manifest = (target: string) =>
   `<?xml version="1.0"?><PackageManifest><Metadata><Identity Language="en-US" Id="glassbox" Version="0.1.0" ` +
@@ -45,6 +53,14 @@ test("each target's ignore lines leave out every other platform's binaries and t
     // onnxruntime-node's install script fetches CUDA provider files only for linux-x64 (1.30)
     assert.equal(lines.includes('node_modules/onnxruntime-node/script/**'), !hasOrtInstall(target));
     assert.equal(lines.includes('node_modules/global-agent/**'), !hasOrtInstall(target));
+    // from the root, only what the extension uses: sources, tools and any scratch folder stay out
+    for (const out of ['src/**', 'scripts/**', '.tools/**', 'models/recipe/**', 'package-lock.json']) {
+      if (existsSync(join(repoRoot, out.replace('/**', ''))))
+        assert.ok(lines.includes(out), `${target}: ${out}`);
+    }
+    assert.ok(
+      !lines.some((l) => /^(dist|media|models\/glassbox-tiny|README\.md|LICENSE|package\.json)\b/.test(l)),
+    );
   }
   assert.ok(hasOrtInstall('linux-x64'));
   assert.ok(!hasOrtInstall('darwin-arm64'));
@@ -83,6 +99,11 @@ test("another platform's binaries, a missing library or a wrong TargetPlatform a
     vsixProblems(vsix(LINUX_X64, universal), 'linux-x64', { ortInstall: false })[0] ?? '',
     /TargetPlatform/,
   );
+  const scratch = [...LINUX_X64, 'extension/.gpu/run.sh', 'extension/src/host/extension.ts'];
+  assert.deepEqual(vsixProblems(vsix(scratch, linuxTexts), 'linux-x64', { ortInstall: false }), [
+    'a file the extension does not use: extension/.gpu/run.sh',
+    'a file the extension does not use: extension/src/host/extension.ts',
+  ]);
   const noModel = LINUX_X64.filter((n) => !n.endsWith('model.onnx'));
   assert.deepEqual(vsixProblems(vsix(noModel, linuxTexts), 'linux-x64', { ortInstall: false }), [
     'missing extension/models/glassbox-tiny/onnx/model.onnx',
