@@ -1,11 +1,14 @@
 // Decode speed side by side on one model and provider: the engine's generate vs a bare ORT loop vs Transformers.js v4.
+import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type * as TransformersJs from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { generate } from '../src/engine/generation/generate';
-import { disposeModel, loadModel } from '../src/engine/model/model';
+import { disposeModel, loadModel, type LoadedModel } from '../src/engine/model/model';
+import { describeProvider } from '../src/engine/model/session';
 import type { ExecutionProviderChoice } from '../src/protocol/engine-methods';
 import { bareLoop } from './bare-loop';
+import { hostBytes, recordedSession } from './host-bytes';
 
 export interface DecodeOptions {
   ep?: ExecutionProviderChoice;
@@ -13,6 +16,8 @@ export interface DecodeOptions {
   runs?: number;
   promptTokens?: number;
   newTokens?: number;
+  /** The device's memory bandwidth in GB/s, for the ceiling: weight bytes read per token vs what the memory gives. */
+  bandwidthGBps?: number;
 }
 
 interface Timing {
@@ -58,6 +63,25 @@ async function transformersJs(): Promise<typeof TransformersJs | undefined> {
   }
 }
 
+/** The model's weight bytes: the graph file and its external data, all read once per decoded token. */
+function weightBytes(onnxPath: string, externalData: readonly string[]): number {
+  return [onnxPath, ...externalData].reduce((sum, f) => sum + statSync(f).size, 0);
+}
+
+/** Bytes between JS and ORT per decoded token (prefill excluded), counted over one 8-token generation. */
+async function movedPerToken(
+  model: LoadedModel,
+  promptIds: number[],
+): Promise<{ total: number; kv: number }> {
+  const { spy, runs } = recordedSession(model.session);
+  await generate({ ...model, session: spy }, promptIds, { greedy: true, maxNewTokens: 8 });
+  const decode = runs.slice(1).map(hostBytes);
+  return {
+    total: Math.round(decode.reduce((s, b) => s + b.total, 0) / decode.length),
+    kv: Math.round(decode.reduce((s, b) => s + b.kv, 0) / decode.length),
+  };
+}
+
 export async function benchDecode(
   modelDir: string,
   /** The prompt is the first `promptTokens` tokens of this text. */
@@ -67,11 +91,15 @@ export async function benchDecode(
 ): Promise<void> {
   const runs = options.runs ?? 5;
   const newTokens = options.newTokens ?? 128;
-  const model = await loadModel(modelDir, {
-    ep: options.ep ?? 'cpu',
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-  });
+  const load = (kvOnDevice: boolean) =>
+    loadModel(modelDir, {
+      ep: options.ep ?? 'cpu',
+      kvOnDevice,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
+  const model = await load(true);
   const ep = model.provider.used;
+  log(`provider: ${describeProvider(model.provider)}`);
   const promptIds = model.tokenizer.encodeIds(text).slice(0, options.promptTokens ?? 128);
   log(
     `decode on ${model.folder.name} (${ep}${options.threads ? `, ${options.threads} threads` : ''}): ` +
@@ -85,6 +113,14 @@ export async function benchDecode(
       async () => (await generate(engineModel, promptIds, { greedy: true, maxNewTokens: newTokens })).timings,
     ],
   ];
+  // on WebGPU, the same engine with its KV cache copied through JS every step, as before it stayed on the device
+  const throughJs = model.provider.deviceOutputs ? { ...(await load(false)), eosIds: [] } : undefined;
+  if (throughJs) {
+    contenders.push([
+      'engine, KV through JS',
+      async () => (await generate(throughJs, promptIds, { greedy: true, maxNewTokens: newTokens })).timings,
+    ]);
+  }
   const session = await ort.InferenceSession.create(model.folder.onnxPath, {
     graphOptimizationLevel: 'all',
     executionProviders: [ep],
@@ -141,15 +177,42 @@ export async function benchDecode(
     );
   }
   const rows = await measureInterleaved(runs, contenders);
+  const moved = [
+    await movedPerToken(engineModel, promptIds),
+    ...(throughJs ? [await movedPerToken(throughJs, promptIds)] : []),
+  ];
   await tjsModel?.dispose();
   await session.release();
+  if (throughJs) await disposeModel(throughJs);
   await disposeModel(model);
   const engine = rows[0]?.[1] as Timing;
   const bare = rows[1]?.[1] as Timing;
 
   for (const [name, t] of rows) {
+    const prefill = (promptIds.length * 1000) / t.firstTokenMs;
     log(
-      `  ${name.padEnd(22)} ${t.decodeTokensPerSecond.toFixed(1).padStart(8)} tokens/s   first token ${t.firstTokenMs.toFixed(1).padStart(7)} ms`,
+      `  ${name.padEnd(22)} ${t.decodeTokensPerSecond.toFixed(1).padStart(8)} tokens/s   first token ${t.firstTokenMs.toFixed(1).padStart(7)} ms` +
+        `   prefill ${prefill.toFixed(0).padStart(7)} tokens/s`,
+    );
+  }
+  const [device, host] = moved;
+  log(
+    `  JS <-> ORT per decoded token: ${device?.total} bytes (KV ${device?.kv})` +
+      (host ? `; with the KV cache through JS ${host.total} bytes (KV ${host.kv})` : ''),
+  );
+  const weights = weightBytes(model.folder.onnxPath, model.folder.externalData);
+  const engineRate = rows[0]?.[1].decodeTokensPerSecond ?? 0;
+  if (options.bandwidthGBps) {
+    const ceiling = (options.bandwidthGBps * 1e9) / weights;
+    log(
+      `  ceiling: ${(weights / 1e6).toFixed(1)} MB of weights read per token at ${options.bandwidthGBps} GB/s = ` +
+        `${ceiling.toFixed(0)} tokens/s; the engine reaches ${((100 * engineRate) / ceiling).toFixed(1)}% ` +
+        `(${((engineRate * weights) / 1e9).toFixed(1)} GB/s)`,
+    );
+  } else {
+    log(
+      `  weights read per token: ${(weights / 1e6).toFixed(1)} MB; the engine streams ${((engineRate * weights) / 1e9).toFixed(2)} GB/s ` +
+        '(give --bandwidth GB/s for the ceiling)',
     );
   }
   const ratio = (a: Timing, b: Timing) => a.decodeTokensPerSecond / b.decodeTokensPerSecond;

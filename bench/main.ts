@@ -19,7 +19,21 @@ async function run(args: Args, io: CliIO): Promise<number> {
   const log = (line: string) => io.stdout(`${line}\n`);
   const newTokens = args.int('new-tokens', 2, 100_000) ?? 128;
   const promptTokens = args.int('prompt-tokens', 1, 100_000) ?? 128;
-  await benchDecode(model, text, { ep, runs, newTokens, promptTokens, ...(threads ? { threads } : {}) }, log);
+  const bandwidth = args.int('bandwidth', 1, 100_000);
+  await benchDecode(
+    model,
+    text,
+    {
+      ep,
+      runs,
+      newTokens,
+      promptTokens,
+      ...(threads ? { threads } : {}),
+      ...(bandwidth ? { bandwidthGBps: bandwidth } : {}),
+    },
+    log,
+  );
+  if (args.flag('decode-only')) return 0;
   await benchInspector(model, text, { ep, runs, ...(threads ? { threads } : {}) }, log);
   return 0;
 }
@@ -33,6 +47,12 @@ const OPTIONS: OptionSpec[] = [
   { name: 'runs', type: 'number', help: 'measured runs per figure, after a warm-up (default 5)' },
   { name: 'prompt-tokens', type: 'number', help: 'prompt length for decoding (default 128)' },
   { name: 'new-tokens', type: 'number', help: 'greedy tokens generated per run (default 128)' },
+  {
+    name: 'bandwidth',
+    type: 'number',
+    help: "the device's memory bandwidth in GB/s, for the ceiling (weights read per token)",
+  },
+  { name: 'decode-only', type: 'flag', help: 'skip the inspector latency figures' },
   ...COMMON_OPTIONS.filter((o) => o.name !== 'json' && o.name !== 'dtype'),
 ];
 

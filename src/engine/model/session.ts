@@ -8,6 +8,7 @@ import type {
   ProviderAvailability,
   ProviderReport,
 } from '../../protocol/engine-methods';
+import { cudaRuntimeMissing } from '../../cuda/cuda-runtime';
 import { ModelFolderError } from './model-errors';
 import { gpuDeviceNodes, webgpuAdapter, type ProbeResult, type WebgpuAdapter } from './webgpu-adapter';
 
@@ -47,20 +48,10 @@ function cudaLibraries(): string[] {
   return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
 }
 
-/** Where the dynamic loader looks for libraries on Linux (LD_LIBRARY_PATH, then the usual system folders). */
-function libraryDirs(env: NodeJS.ProcessEnv): string[] {
-  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+/** The folders the dynamic loader searches on Linux after LD_LIBRARY_PATH. */
+function systemLibraryDirs(): string[] {
   const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  return [
-    ...fromEnv,
-    `/usr/lib/${arch}`,
-    `/lib/${arch}`,
-    '/usr/lib64',
-    '/lib64',
-    '/usr/lib',
-    '/lib',
-    '/usr/local/lib',
-  ];
+  return [`/usr/lib/${arch}`, `/lib/${arch}`, '/usr/lib64', '/lib64', '/usr/lib', '/lib', '/usr/local/lib'];
 }
 
 /**
@@ -72,6 +63,7 @@ export function webgpuBlocker(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
   ldCache = '/etc/ld.so.cache',
+  systemDirs: readonly string[] = systemLibraryDirs(),
 ): string | undefined {
   if (platform !== 'linux') return undefined;
   const lib = 'libvulkan.so.1';
@@ -80,7 +72,8 @@ export function webgpuBlocker(
   } catch {
     // no loader cache (some containers): look in the folders
   }
-  if (libraryDirs(env).some((d) => existsSync(join(d, lib)))) return undefined;
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...systemDirs];
+  if (dirs.some((d) => existsSync(join(d, lib)))) return undefined;
   return (
     `no Vulkan loader (${lib}), which WebGPU needs on Linux: install your GPU's Vulkan driver ` +
     '(Debian/Ubuntu: libvulkan1 and mesa-vulkan-drivers)'
@@ -114,17 +107,25 @@ export function providerAvailability(): ProviderAvailability[] {
   } else {
     const dir = ortBinaryDir();
     const missing = cudaLibraries().filter((f) => !existsSync(join(dir, f)));
+    const runtime =
+      missing.length === 0 ? cudaRuntimeMissing(process.platform, process.env, { binDir: dir }) : undefined;
     out.push(
-      missing.length === 0
-        ? { name: 'cuda', available: true }
-        : {
+      missing.length > 0
+        ? {
             name: 'cuda',
             available: false,
             reason:
               `CUDA provider library ${missing.join(' and ')} not installed in ${dir} ` +
-              '(onnxruntime-node bundles CPU and WebGPU only; with internet, run ' +
-              '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install` for CUDA 12)',
-          },
+              '(onnxruntime-node bundles CPU and WebGPU only): run Glassbox: Install CUDA Support, or ' +
+              '`glassbox install-cuda`',
+          }
+        : runtime && runtime.missing.length > 0
+          ? {
+              name: 'cuda',
+              available: false,
+              reason: runtime.message ?? `missing ${runtime.missing.join(', ')}`,
+            }
+          : { name: 'cuda', available: true },
     );
   }
   thisMachine ??= { blocker: webgpuBlocker() };

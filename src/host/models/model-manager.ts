@@ -20,6 +20,8 @@ export function resolveModelPath(setting: string, bundledDir: string): { dir: st
 /** One short clause per skipped provider for the panel and status bar (the log keeps the full reason). */
 export function shortFallback(provider: string, reason: string): string {
   if (/not installed/.test(reason) && provider === 'cuda') return 'cuda: provider files not installed';
+  if (/are missing|is missing/.test(reason) && provider === 'cuda') return 'cuda: CUDA libraries missing';
+  if (/software renderer/.test(reason)) return `${provider}: software adapter only (slower than cpu)`;
   if (/adapter/i.test(reason)) return `${provider}: no GPU adapter`;
   if (/exists only on/.test(reason)) return `${provider}: not on this platform`;
   const first = reason.split(/[.;(]/)[0]?.trim() ?? reason;

@@ -38,12 +38,12 @@ describe('execution providers', () => {
       const cache = join(tmp, 'ld.so.cache');
       writeFileSync(cache, 'glibc-ld.so.cache1.1 libc.so.6 libm.so.6');
       assert.match(
-        webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache) ?? '',
+        webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache, []) ?? '',
         /no Vulkan loader \(libvulkan\.so\.1\)/,
       );
       mkdirSync(join(tmp, 'lib'));
       writeFileSync(join(tmp, 'lib', 'libvulkan.so.1'), '');
-      assert.equal(webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache), undefined);
+      assert.equal(webgpuBlocker('linux', { LD_LIBRARY_PATH: join(tmp, 'lib') }, cache, []), undefined);
       writeFileSync(cache, 'glibc-ld.so.cache1.1 libvulkan.so.1 /usr/lib/x86_64-linux-gnu/libvulkan.so.1');
       assert.equal(webgpuBlocker('linux', {}, cache), undefined);
       assert.equal(webgpuBlocker('win32', {}, join(tmp, 'none')), undefined);

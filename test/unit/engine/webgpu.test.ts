@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type * as ort from 'onnxruntime-node';
 import { generate } from '../../../src/engine/generation/generate';
 import { StepThrough } from '../../../src/engine/generation/step-through';
 import { Inspector } from '../../../src/engine/inspect/inspector';
@@ -14,6 +13,7 @@ import { emptyCache, runStep } from '../../../src/engine/model/forward';
 import { disposeModel, loadModel, type LoadedModel } from '../../../src/engine/model/model';
 import { createSession, describeProvider, webgpuBlocker } from '../../../src/engine/model/session';
 import { gpuDeviceNodes, parseLoaderLog, probeWebgpuAdapter } from '../../../src/engine/model/webgpu-adapter';
+import { hostBytes, recordedSession as recorded } from '../../../bench/host-bytes';
 import { hubFixtures } from '../../support/hub-fixtures';
 import { bundledModel, fixturesDir, repoRoot } from '../../support/model-folder';
 
@@ -31,46 +31,6 @@ const SCORED = 25;
 const cacheDir = mkdtempSync(join(tmpdir(), 'glassbox-webgpu-'));
 after(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-interface Crossing {
-  name: string;
-  location: string;
-  bytes: number;
-}
-
-/** A session that records, at every run, where each fed and fetched tensor lives and how many bytes it holds. */
-function recorded(session: ort.InferenceSession) {
-  const runs: { feeds: Crossing[]; outputs: Crossing[] }[] = [];
-  const list = (tensors: Record<string, ort.Tensor>): Crossing[] =>
-    Object.entries(tensors).map(([name, t]) => ({
-      name,
-      location: t.location,
-      bytes: t.location === 'cpu' ? (t.data as ArrayBufferView).byteLength : 0,
-    }));
-  const spy = new Proxy(session, {
-    get(target, key, receiver) {
-      if (key !== 'run') return Reflect.get(target, key, receiver) as unknown;
-      return async (feeds: Record<string, ort.Tensor>, fetches: string[]) => {
-        const fed = list(feeds);
-        const outputs = (await target.run(feeds, fetches)) as Record<string, ort.Tensor>;
-        runs.push({ feeds: fed, outputs: list(outputs) });
-        return outputs;
-      };
-    },
-  });
-  return { spy, runs };
-}
-
-/** Bytes copied between JS and ONNX Runtime in one run (tensors in JS memory, fed or fetched), and the KV's share. */
-function hostBytes(run: { feeds: Crossing[]; outputs: Crossing[] }): { total: number; kv: number } {
-  let total = 0;
-  let kv = 0;
-  for (const c of [...run.feeds, ...run.outputs]) {
-    total += c.bytes;
-    if (/^(past_key_values|present)\./.test(c.name)) kv += c.bytes;
-  }
-  return { total, kv };
-}
-
 async function greedy(model: LoadedModel, ids: number[], n: number): Promise<number[]> {
   return (await generate(model, ids, { maxNewTokens: n, greedy: true })).tokens;
 }
@@ -87,13 +47,15 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('WebGPU adapter: auto never takes a software renderer', { skip: !linux }, () => {
-  test('the Vulkan loader log names the device the program took (recorded on lavapipe)', () => {
+  test('the Vulkan loader log names the device the program took (recorded on lavapipe and on an NVIDIA H200)', () => {
     const log = readFileSync(join(repoRoot, 'test', 'fixtures', 'vulkan', 'lavapipe-loader.log'), 'utf8');
     assert.deepEqual(parseLoaderLog(log), {
       name: 'llvmpipe (LLVM 15.0.6, 256 bits)',
       driver: 'libvulkan_lvp.so',
       software: true,
     });
+    const h200 = readFileSync(join(repoRoot, 'test', 'fixtures', 'vulkan', 'nvidia-h200-loader.log'), 'utf8');
+    assert.deepEqual(parseLoaderLog(h200), { name: 'NVIDIA H200', driver: 'libGLX_nvidia.so.0', software: false });
     assert.equal(parseLoaderLog('INFO | DRIVER: no device created'), undefined);
   });
 
