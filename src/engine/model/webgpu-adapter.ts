@@ -48,16 +48,37 @@ export function identityModel(): Uint8Array {
   // shape = 2); ValueInfoProto name = 1, type = 2; NodeProto input = 1, output = 2, op_type = 4; GraphProto node = 1,
   // name = 2, input = 11, output = 12; ModelProto ir_version = 1, graph = 7, opset_import = 8 (version = 2).
   const shape = message([[1, 'bytes', message([[1, 'varint', 1]])]]);
-  const type = message([[1, 'bytes', message([[1, 'varint', 1], [2, 'bytes', shape]])]]);
-  const value = (name: string) => message([[1, 'string', name], [2, 'bytes', type]]);
-  const node = message([[1, 'string', 'x'], [2, 'string', 'y'], [4, 'string', 'Identity']]);
+  const type = message([
+    [
+      1,
+      'bytes',
+      message([
+        [1, 'varint', 1],
+        [2, 'bytes', shape],
+      ]),
+    ],
+  ]);
+  const value = (name: string) =>
+    message([
+      [1, 'string', name],
+      [2, 'bytes', type],
+    ]);
+  const node = message([
+    [1, 'string', 'x'],
+    [2, 'string', 'y'],
+    [4, 'string', 'Identity'],
+  ]);
   const graph = message([
     [1, 'bytes', node],
     [2, 'string', 'webgpu-probe'],
     [11, 'bytes', value('x')],
     [12, 'bytes', value('y')],
   ]);
-  return message([[1, 'varint', 8], [8, 'bytes', message([[2, 'varint', 13]])], [7, 'bytes', graph]]);
+  return message([
+    [1, 'varint', 8],
+    [8, 'bytes', message([[2, 'varint', 13]])],
+    [7, 'bytes', graph],
+  ]);
 }
 
 /** The probe process: opens a WebGPU session on the identity model (argv[1]: onnxruntime-node, argv[2]: base64). */
@@ -101,7 +122,8 @@ export function probeWebgpuAdapter(
       const adapter = parseLoaderLog(log);
       if (adapter) resolve({ adapter });
       else if (signal) resolve({ unknown: `the WebGPU probe was stopped (${signal})` });
-      else if (code !== 0) resolve({ unknown: `WebGPU did not start: ${said.split('\n')[0] || `exit ${code}`}` });
+      else if (code !== 0)
+        resolve({ unknown: `WebGPU did not start: ${said.split('\n')[0] || `exit ${code}`}` });
       else resolve({ unknown: 'the Vulkan loader named no device' });
     });
   });
@@ -110,7 +132,9 @@ export function probeWebgpuAdapter(
 let probed: Promise<ProbeResult> | undefined;
 
 /** This machine's WebGPU adapter on Linux, probed once per process; undefined elsewhere (no probe there). */
-export function webgpuAdapter(platform: NodeJS.Platform = process.platform): Promise<ProbeResult> | undefined {
+export function webgpuAdapter(
+  platform: NodeJS.Platform = process.platform,
+): Promise<ProbeResult> | undefined {
   if (platform !== 'linux') return undefined;
   probed ??= probeWebgpuAdapter();
   return probed;
@@ -118,8 +142,12 @@ export function webgpuAdapter(platform: NodeJS.Platform = process.platform): Pro
 
 /** Kernel device nodes a hardware GPU shows on Linux (DRM render nodes, NVIDIA's, WSL's /dev/dxg). */
 export function gpuDeviceNodes(list: (dir: string) => string[] = safeList): string[] {
-  const dri = list('/dev/dri').filter((n) => n.startsWith('renderD')).map((n) => `/dev/dri/${n}`);
-  const dev = list('/dev').filter((n) => /^nvidia\d+$/.test(n) || n === 'dxg').map((n) => `/dev/${n}`);
+  const dri = list('/dev/dri')
+    .filter((n) => n.startsWith('renderD'))
+    .map((n) => `/dev/dri/${n}`);
+  const dev = list('/dev')
+    .filter((n) => /^nvidia\d+$/.test(n) || n === 'dxg')
+    .map((n) => `/dev/${n}`);
   return [...dri, ...dev];
 }
 

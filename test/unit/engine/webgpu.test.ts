@@ -55,7 +55,11 @@ describe('WebGPU adapter: auto never takes a software renderer', { skip: !linux 
       software: true,
     });
     const h200 = readFileSync(join(repoRoot, 'test', 'fixtures', 'vulkan', 'nvidia-h200-loader.log'), 'utf8');
-    assert.deepEqual(parseLoaderLog(h200), { name: 'NVIDIA H200', driver: 'libGLX_nvidia.so.0', software: false });
+    assert.deepEqual(parseLoaderLog(h200), {
+      name: 'NVIDIA H200',
+      driver: 'libGLX_nvidia.so.0',
+      software: false,
+    });
     assert.equal(parseLoaderLog('INFO | DRIVER: no device created'), undefined);
   });
 
