@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureNodeModules } from './ensure-deps.mjs';
 import { checkVsix } from './vsix-check.mjs';
-import { hasOrtInstall, writeTargetIgnoreFile } from './vsix-ignore.mjs';
+import { writeTargetIgnoreFile } from './vsix-ignore.mjs';
 import { TARGETS, hasOrtBinaries, ortFolder, root, targetOf, vsixPath } from './vsix-targets.mjs';
 
 /** vsce's command line (the `vsce` bin of @vscode/vsce). */
@@ -41,7 +41,7 @@ export function packageTargets(targets) {
     } finally {
       rmSync(dirname(ignoreFile), { recursive: true, force: true });
     }
-    const files = checkVsix(out, target, { ortInstall: hasOrtInstall(target) });
+    const files = checkVsix(out, target);
     console.log(`[package] ${basename(out)}: ${files} files, only ${target}'s onnxruntime-node binaries`);
     return out;
   });

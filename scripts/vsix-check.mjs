@@ -50,41 +50,12 @@ function packageOf(name) {
 }
 
 /**
- * The packages reachable from onnxruntime-node through the dependencies its package.json files in the VSIX name.
- * @param {{ names: string[], text: (name: string) => string | undefined }} vsix
- */
-function ortDependencies(vsix) {
-  const seen = new Set(['node_modules/onnxruntime-node']);
-  const queue = [...seen];
-  for (let pkg = queue.pop(); pkg !== undefined; pkg = queue.pop()) {
-    const manifest = JSON.parse(vsix.text(`extension/${pkg}/package.json`) ?? '{}');
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
-      // Node's lookup: the package's own node_modules, then its parents'
-      const candidates = [`${pkg}/node_modules/${dep}`];
-      for (let dir = pkg; dir.lastIndexOf('/node_modules/') > 0;) {
-        dir = dir.slice(0, dir.lastIndexOf('/node_modules/'));
-        candidates.push(`${dir}/node_modules/${dep}`);
-      }
-      candidates.push(`node_modules/${dep}`);
-      const found = candidates.find((c) => vsix.text(`extension/${c}/package.json`) !== undefined);
-      if (found && !seen.has(found)) {
-        seen.add(found);
-        queue.push(found);
-      }
-    }
-  }
-  return seen;
-}
-
-/**
- * Everything wrong with a target's VSIX; empty when it is right. `ortInstall`: the target ships onnxruntime-node's
- * install script and what it requires (see hasOrtInstall in vsix-ignore.mjs); elsewhere only onnxruntime-node and
- * onnxruntime-common may ship code (other packages only their licence files: their code is bundled in dist/).
+ * Everything wrong with a target's VSIX; empty when it is right. Only onnxruntime-node and onnxruntime-common may ship
+ * code from node_modules (other packages only their licence files: esbuild bundled their code into dist/).
  * @param {{ names: string[], text: (name: string) => string | undefined }} vsix
  * @param {string} target
- * @param {{ ortInstall: boolean }} options
  */
-export function vsixProblems(vsix, target, { ortInstall }) {
+export function vsixProblems(vsix, target) {
   const problems = [];
   const names = new Set(vsix.names);
   const identity = /<Identity\b[^>]*>/.exec(vsix.text('extension.vsixmanifest') ?? '')?.[0] ?? '';
@@ -109,7 +80,6 @@ export function vsixProblems(vsix, target, { ortInstall }) {
     }
   }
   const allowed = new Set(['node_modules/onnxruntime-node', 'node_modules/onnxruntime-common']);
-  if (ortInstall) for (const pkg of ortDependencies(vsix)) allowed.add(pkg);
   const unneeded = new Set(
     vsix.names
       .filter((n) => !LICENCE.test(n))
@@ -117,14 +87,8 @@ export function vsixProblems(vsix, target, { ortInstall }) {
       .filter((p) => !allowed.has(p)),
   );
   for (const pkg of unneeded) problems.push(`a package nothing loads at run time: ${pkg}`);
-  const script = vsix.names.some((n) => n.startsWith('extension/node_modules/onnxruntime-node/script/'));
-  if (ortInstall && !names.has('extension/node_modules/onnxruntime-node/script/install.js')) {
-    problems.push(
-      'missing onnxruntime-node/script/install.js (the engine names it for the CUDA provider files)',
-    );
-  } else if (!ortInstall && script) {
-    problems.push(`onnxruntime-node/script/ ships, but its install script fetches nothing for ${target}`);
-  }
+  const script = vsix.names.find((n) => n.startsWith('extension/node_modules/onnxruntime-node/script/'));
+  if (script) problems.push(`onnxruntime-node's install script, which nothing runs: ${script}`);
   return problems;
 }
 
@@ -132,11 +96,10 @@ export function vsixProblems(vsix, target, { ortInstall }) {
  * Opens a packaged VSIX and throws, listing every problem, unless it is right for its target.
  * @param {string} file
  * @param {string} target
- * @param {{ ortInstall: boolean }} options
  */
-export function checkVsix(file, target, options) {
+export function checkVsix(file, target) {
   const vsix = readZip(file);
-  const problems = vsixProblems(vsix, target, options);
+  const problems = vsixProblems(vsix, target);
   if (problems.length > 0) throw new Error(`${file} is not right for ${target}:\n  ${problems.join('\n  ')}`);
   return vsix.names.length;
 }

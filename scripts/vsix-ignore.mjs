@@ -1,6 +1,5 @@
 // A target's ignore file for `vsce package --ignoreFile`: .vscodeignore, other platforms' ORT binaries, unused packages.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ORT_BIN, ortFolder, root } from './vsix-targets.mjs';
@@ -50,18 +49,6 @@ function closure(starts) {
 }
 
 /**
- * Whether onnxruntime-node's install script can fetch provider files for a target (CUDA 12 on linux-x64 in 1.30):
- * there the engine's "CUDA provider not installed" message names `node_modules/onnxruntime-node/script/install`, so
- * that script and the packages it requires (adm-zip, global-agent) ship; elsewhere nothing at run time needs them.
- * @param {string} target
- */
-export function hasOrtInstall(target) {
-  const ort = join(root, 'node_modules', 'onnxruntime-node');
-  const metadata = createRequire(join(ort, 'package.json'))('./script/install-metadata.js');
-  return (metadata.requirements?.[target.replace('-', '/')] ?? []).length > 0;
-}
-
-/**
  * The lines a target adds to .vscodeignore. The bundles (dist/) load only onnxruntime-node at run time, which loads
  * onnxruntime-common; esbuild bundled every other production dependency, so their node_modules copies stay out
  * (but for their licence files).
@@ -71,17 +58,23 @@ export function targetIgnoreLines(target) {
   const ort = join(root, 'node_modules', 'onnxruntime-node');
   const common = resolvePackage(ort, 'onnxruntime-common');
   if (!common) throw new Error('onnxruntime-common is not installed (run npm ci)');
-  const keep = hasOrtInstall(target) ? closure([ort]) : new Set([ort, ...closure([common])]);
+  // not onnxruntime-node's other dependencies: its install script needs them, and nothing runs that script (Install
+  // CUDA Support, src/cuda, fetches the CUDA provider files)
+  const keep = new Set([ort, ...closure([common])]);
   const production = closure([root]);
   production.delete(root);
   const unused = [...production].filter((dir) => !keep.has(dir)).sort();
   const path = (/** @type {string} */ dir) => relative(root, dir).replaceAll('\\', '/');
-  // their code is in dist/, so their licence files still ship
-  const licences = unused.flatMap((dir) =>
-    readdirSync(dir)
-      .filter((file) => LICENCE.test(file))
-      .map((file) => `!${path(dir)}/${file}`),
-  );
+  // the other dependencies' code is bundled into dist/, so their licence files still ship
+  const others = Object.keys(dependenciesOf(root)).filter((name) => name !== 'onnxruntime-node');
+  const bundled = closure(others.flatMap((name) => resolvePackage(root, name) ?? []));
+  const licences = unused
+    .filter((dir) => bundled.has(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => LICENCE.test(file))
+        .map((file) => `!${path(dir)}/${file}`),
+    );
   const otherPlatforms = readdirSync(join(root, ORT_BIN))
     .flatMap((platform) =>
       readdirSync(join(root, ORT_BIN, platform)).map((arch) => `${ORT_BIN}/${platform}/${arch}`),
@@ -89,7 +82,6 @@ export function targetIgnoreLines(target) {
     .filter((folder) => folder !== ortFolder(target))
     .map((folder) => `${folder}/**`)
     .sort();
-  const script = hasOrtInstall(target) ? [] : ['node_modules/onnxruntime-node/script/**'];
   // vsce takes every file under the root that the ignore file does not name, git-ignored ones included
   /** @type {(dir: string, shipped: string[]) => string[]} */
   const strays = (dir, shipped) =>
@@ -99,7 +91,7 @@ export function targetIgnoreLines(target) {
   return [
     ...[...strays('.', SHIPPED), ...strays('models', SHIPPED_MODELS)].sort(),
     ...otherPlatforms,
-    ...script,
+    'node_modules/onnxruntime-node/script/**',
     ...unused.map((dir) => `${path(dir)}/**`),
     ...licences,
   ];

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RUNTIME_FILES, vsixProblems } from '../../scripts/vsix-check.mjs';
-import { hasOrtInstall, targetIgnoreLines } from '../../scripts/vsix-ignore.mjs';
+import { targetIgnoreLines } from '../../scripts/vsix-ignore.mjs';
 import {
   TARGETS,
   hasOrtBinaries,
@@ -17,7 +17,7 @@ const manifest = (target: string) =>
   `<?xml version="1.0"?><PackageManifest><Metadata><Identity Language="en-US" Id="glassbox" Version="0.1.0" ` +
   `Publisher="glassbox" TargetPlatform="${target}"/></Metadata></PackageManifest>`;
 
-/** A VSIX listing: its entry names, and the text of the manifest and of the package.json files given. */
+/** A VSIX listing: its entry names, and the text of the entries given (the manifest). */
 function vsix(names: string[], texts: Record<string, string> = {}) {
   return { names, text: (name: string) => texts[name] };
 }
@@ -50,9 +50,10 @@ test("each target's ignore lines leave out every other platform's binaries and t
     assert.ok(lines.includes('node_modules/protobufjs/**'));
     assert.ok(lines.includes('!node_modules/protobufjs/LICENSE'), 'the licence of bundled code still ships');
     assert.ok(!lines.some((l) => l.includes('onnxruntime-common')));
-    // onnxruntime-node's install script fetches CUDA provider files only for linux-x64 (1.30)
-    assert.equal(lines.includes('node_modules/onnxruntime-node/script/**'), !hasOrtInstall(target));
-    assert.equal(lines.includes('node_modules/global-agent/**'), !hasOrtInstall(target));
+    // onnxruntime-node's install script and the packages only it requires: Install CUDA Support replaces it
+    assert.ok(lines.includes('node_modules/onnxruntime-node/script/**'));
+    assert.ok(lines.includes('node_modules/global-agent/**'));
+    assert.ok(!lines.includes('!node_modules/global-agent/LICENSE'), 'global-agent is not bundled either');
     // from the root, only what the extension uses: sources, tools and any scratch folder stay out
     for (const out of ['src/**', 'scripts/**', '.tools/**', 'models/recipe/**', 'package-lock.json']) {
       if (existsSync(join(repoRoot, out.replace('/**', ''))))
@@ -62,12 +63,10 @@ test("each target's ignore lines leave out every other platform's binaries and t
       !lines.some((l) => /^(dist|media|models\/glassbox-tiny|README\.md|LICENSE|package\.json)\b/.test(l)),
     );
   }
-  assert.ok(hasOrtInstall('linux-x64'));
-  assert.ok(!hasOrtInstall('darwin-arm64'));
 });
 
 test('a VSIX with its runtime files, its TargetPlatform and its own binaries passes', () => {
-  assert.deepEqual(vsixProblems(vsix(LINUX_X64, linuxTexts), 'linux-x64', { ortInstall: false }), []);
+  assert.deepEqual(vsixProblems(vsix(LINUX_X64, linuxTexts), 'linux-x64'), []);
 });
 
 test("another platform's binaries, a missing library or a wrong TargetPlatform are caught", () => {
@@ -75,37 +74,31 @@ test("another platform's binaries, a missing library or a wrong TargetPlatform a
     ...LINUX_X64,
     'extension/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
   ];
-  assert.deepEqual(vsixProblems(vsix(foreign, linuxTexts), 'linux-x64', { ortInstall: false }), [
+  assert.deepEqual(vsixProblems(vsix(foreign, linuxTexts), 'linux-x64'), [
     "another platform's binary: extension/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll",
   ]);
   const stray = [...LINUX_X64, 'extension/node_modules/some-addon/build/Release/addon.node'];
-  assert.match(
-    vsixProblems(vsix(stray, linuxTexts), 'linux-x64', { ortInstall: false }).join('\n'),
-    /addon\.node/,
-  );
+  assert.match(vsixProblems(vsix(stray, linuxTexts), 'linux-x64').join('\n'), /addon\.node/);
   const missing = LINUX_X64.filter((n) => !n.endsWith('libonnxruntime.so.1'));
-  assert.deepEqual(vsixProblems(vsix(missing, linuxTexts), 'linux-x64', { ortInstall: false }), [
+  assert.deepEqual(vsixProblems(vsix(missing, linuxTexts), 'linux-x64'), [
     'missing extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
   ]);
   const wrong = { 'extension.vsixmanifest': manifest('linux-arm64') };
   assert.match(
-    vsixProblems(vsix(LINUX_X64, wrong), 'linux-x64', { ortInstall: false }).join('\n'),
+    vsixProblems(vsix(LINUX_X64, wrong), 'linux-x64').join('\n'),
     /does not name TargetPlatform "linux-x64"/,
   );
   const universal = {
     'extension.vsixmanifest': manifest('linux-x64').replace(' TargetPlatform="linux-x64"', ''),
   };
-  assert.match(
-    vsixProblems(vsix(LINUX_X64, universal), 'linux-x64', { ortInstall: false })[0] ?? '',
-    /TargetPlatform/,
-  );
+  assert.match(vsixProblems(vsix(LINUX_X64, universal), 'linux-x64')[0] ?? '', /TargetPlatform/);
   const scratch = [...LINUX_X64, 'extension/.gpu/run.sh', 'extension/src/host/extension.ts'];
-  assert.deepEqual(vsixProblems(vsix(scratch, linuxTexts), 'linux-x64', { ortInstall: false }), [
+  assert.deepEqual(vsixProblems(vsix(scratch, linuxTexts), 'linux-x64'), [
     'a file the extension does not use: extension/.gpu/run.sh',
     'a file the extension does not use: extension/src/host/extension.ts',
   ]);
   const noModel = LINUX_X64.filter((n) => !n.endsWith('model.onnx'));
-  assert.deepEqual(vsixProblems(vsix(noModel, linuxTexts), 'linux-x64', { ortInstall: false }), [
+  assert.deepEqual(vsixProblems(vsix(noModel, linuxTexts), 'linux-x64'), [
     'missing extension/models/glassbox-tiny/onnx/model.onnx',
   ]);
 });
@@ -119,48 +112,22 @@ test('darwin ships libonnxruntime.1.dylib once, not its versioned copy', () => {
     `${folder}libonnxruntime.1.dylib`,
   ];
   const texts = { 'extension.vsixmanifest': manifest('darwin-arm64') };
-  assert.deepEqual(vsixProblems(vsix(names, texts), 'darwin-arm64', { ortInstall: false }), []);
+  assert.deepEqual(vsixProblems(vsix(names, texts), 'darwin-arm64'), []);
   const twice = [...names, `${folder}libonnxruntime.1.30.0.dylib`];
-  assert.match(
-    vsixProblems(vsix(twice, texts), 'darwin-arm64', { ortInstall: false })[0] ?? '',
-    /second copy/,
-  );
+  assert.match(vsixProblems(vsix(twice, texts), 'darwin-arm64')[0] ?? '', /second copy/);
 });
 
-test('packages nothing loads at run time are caught; licence files and the install script closure are not', () => {
-  const bundled = [
+test('packages nothing loads at run time are caught; licence files are not', () => {
+  const extra = [
     ...LINUX_X64,
     'extension/node_modules/protobufjs/index.js',
     'extension/node_modules/long/LICENSE',
-  ];
-  assert.deepEqual(vsixProblems(vsix(bundled, linuxTexts), 'linux-x64', { ortInstall: false }), [
-    'a package nothing loads at run time: node_modules/protobufjs',
-  ]);
-  const script = 'extension/node_modules/onnxruntime-node/script/install.js';
-  const install = [
-    ...LINUX_X64,
-    script,
-    'extension/node_modules/global-agent/package.json',
-    'extension/node_modules/global-agent/dist/index.js',
-    'extension/node_modules/serialize-error/package.json',
-    'extension/node_modules/serialize-error/node_modules/type-fest/package.json',
     'extension/node_modules/serialize-error/node_modules/type-fest/index.js',
+    'extension/node_modules/onnxruntime-node/script/install.js',
   ];
-  const texts = {
-    ...linuxTexts,
-    'extension/node_modules/onnxruntime-node/package.json': '{"dependencies":{"global-agent":"^4"}}',
-    'extension/node_modules/global-agent/package.json': '{"dependencies":{"serialize-error":"^7"}}',
-    'extension/node_modules/serialize-error/package.json': '{"dependencies":{"type-fest":"^0.13"}}',
-    'extension/node_modules/serialize-error/node_modules/type-fest/package.json': '{}',
-  };
-  assert.deepEqual(vsixProblems(vsix(install, texts), 'linux-x64', { ortInstall: true }), []);
-  assert.deepEqual(vsixProblems(vsix(install, texts), 'linux-x64', { ortInstall: false }), [
-    'a package nothing loads at run time: node_modules/global-agent',
-    'a package nothing loads at run time: node_modules/serialize-error',
+  assert.deepEqual(vsixProblems(vsix(extra, linuxTexts), 'linux-x64'), [
+    'a package nothing loads at run time: node_modules/protobufjs',
     'a package nothing loads at run time: node_modules/serialize-error/node_modules/type-fest',
-    'onnxruntime-node/script/ ships, but its install script fetches nothing for linux-x64',
-  ]);
-  assert.deepEqual(vsixProblems(vsix(LINUX_X64, linuxTexts), 'linux-x64', { ortInstall: true }), [
-    'missing onnxruntime-node/script/install.js (the engine names it for the CUDA provider files)',
+    "onnxruntime-node's install script, which nothing runs: extension/node_modules/onnxruntime-node/script/install.js",
   ]);
 });
