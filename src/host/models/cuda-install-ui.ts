@@ -5,10 +5,9 @@ import { cudaInstallOffer } from '../../cuda/cuda-offer';
 import { cudaRuntimeMissing } from '../../cuda/cuda-runtime';
 import { installCudaSupport } from '../../cuda/install-cuda';
 import { cudaProviderFiles, missingProviderFiles, noCudaHere, ortBinDir } from '../../cuda/provider-files';
-import { proxyFetch } from '../../hub/proxy-fetch';
 import type { ModelStatus } from '../../protocol/panel-methods';
 import { readConfig } from '../config';
-import { sizeText } from './model-download-ui';
+import { proxiedFetch, sizeText } from './model-download-ui';
 
 export interface CudaUiContext {
   log: vscode.LogOutputChannel;
@@ -17,16 +16,6 @@ export interface CudaUiContext {
 }
 
 const INSTALL = 'Install CUDA Support';
-
-/** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy, for the NuGet feed. */
-function proxied(): { fetch?: typeof fetch } {
-  const http = vscode.workspace.getConfiguration('http');
-  const viaProxy = proxyFetch({
-    url: http.get<string>('proxy') || undefined,
-    strictSSL: http.get<boolean>('proxyStrictSSL', true),
-  });
-  return viaProxy ? { fetch: viaProxy } : {};
-}
 
 /** After the provider files are in place: the runtime libraries still missing, else CUDA is ready (reload or use it). */
 async function reportReady(ctx: CudaUiContext, binDir: string, installed: boolean): Promise<void> {
@@ -77,7 +66,7 @@ export async function installCuda(ctx: CudaUiContext): Promise<void> {
         let last = 0;
         const result = await installCudaSupport({
           binDir,
-          ...proxied(),
+          ...proxiedFetch(),
           signal: controller.signal,
           onProgress: (p) => {
             if (p.phase === 'extract') return progress.report({ message: 'verified; extracting the provider files' });

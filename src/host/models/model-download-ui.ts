@@ -34,8 +34,8 @@ export function progressMessage(p: DownloadProgress): string {
   return `${sizeText(p.bytes)} of ${sizeText(p.total)}${rate}${left}`;
 }
 
-/** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy, for Hub requests. */
-function hubFetch(): { fetch?: typeof fetch } {
+/** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy (Hub, NuGet). */
+export function proxiedFetch(): { fetch?: typeof fetch } {
   const http = vscode.workspace.getConfiguration('http');
   const viaProxy = proxyFetch({
     url: http.get<string>('proxy') || undefined,
@@ -74,7 +74,7 @@ export async function chooseAndDownload(ctx: DownloadContext, repo: string): Pro
   try {
     listing = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Glassbox: looking up ${repo}...` },
-      () => listRepo(repo, 'main', { endpoint, token, ...hubFetch() }),
+      () => listRepo(repo, 'main', { endpoint, token, ...proxiedFetch() }),
     );
   } catch (e) {
     return reportFailure(ctx, repo, e, () => chooseAndDownload(ctx, repo));
@@ -127,7 +127,7 @@ export async function download(ctx: DownloadContext, repo: string, dtype: string
           cacheDir,
           endpoint,
           token,
-          ...hubFetch(),
+          ...proxiedFetch(),
           signal: controller.signal,
           onProgress: (p) => {
             if (Date.now() - last < 250 && p.bytes < p.total) return; // a few updates a second are enough
