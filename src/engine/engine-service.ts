@@ -227,6 +227,7 @@ export class EngineService {
     const previous = this.current;
     this.current = next;
     await this.inspection.modelChanged(next, params.threads);
+    this.steps.releaseAll();
     this.steps = new StepThrough();
     if (previous) await disposeModel(previous);
     for (const listener of this.onModelChange) await listener(next);
@@ -277,6 +278,7 @@ export class EngineService {
 
   async dispose(): Promise<void> {
     await this.inspection.dispose();
+    this.steps.releaseAll();
     if (this.current) await disposeModel(this.current);
     this.current = undefined;
   }

@@ -71,37 +71,40 @@ export async function generate(
 
   let cache = emptyCache(model);
   let feed: readonly number[] = promptIds;
-  while (tokens.length < maxNew) {
-    if (options.signal?.aborted) {
-      stopReason = 'cancelled';
-      break;
+  try {
+    while (tokens.length < maxNew) {
+      if (options.signal?.aborted) {
+        stopReason = 'cancelled';
+        break;
+      }
+      if (cache.length + feed.length > model.dims.contextLength) {
+        stopReason = 'context-length';
+        break;
+      }
+      const s0 = performance.now();
+      const out = await runStep(model.session, model, feed, cache, { logits: 'last' });
+      if (cache.length === 0) prefillMs = performance.now() - s0;
+      cache = out.present;
+      const id = sampler.next(logitsRow(out, model.dims.vocab), seen);
+      tokens.push(id);
+      seen.push(id);
+      if (tokens.length === 1) firstTokenAt = performance.now();
+      if (stopIds.has(id)) {
+        options.onChunk?.({ text: '', tokens: [id] });
+        stopReason = 'eos';
+        break;
+      }
+      const { emit: text, stopped } = watcher.push(stream.push(id));
+      options.onChunk?.({ text, tokens: [id] });
+      if (stopped) {
+        stopReason = 'stop-string';
+        break;
+      }
+      feed = [id];
     }
-    if (cache.length + feed.length > model.dims.contextLength) {
-      stopReason = 'context-length';
-      break;
-    }
-    const s0 = performance.now();
-    const out = await runStep(model.session, model, feed, cache, { logits: 'last' });
-    if (cache.length === 0) prefillMs = performance.now() - s0;
-    cache = out.present;
-    const id = sampler.next(logitsRow(out, model.dims.vocab), seen);
-    tokens.push(id);
-    seen.push(id);
-    if (tokens.length === 1) firstTokenAt = performance.now();
-    if (stopIds.has(id)) {
-      options.onChunk?.({ text: '', tokens: [id] });
-      stopReason = 'eos';
-      break;
-    }
-    const { emit: text, stopped } = watcher.push(stream.push(id));
-    options.onChunk?.({ text, tokens: [id] });
-    if (stopped) {
-      stopReason = 'stop-string';
-      break;
-    }
-    feed = [id];
+  } finally {
+    releaseCache(cache); // the last KV cache: on WebGPU, device buffers freed now, not at GC (which may outlive the session)
   }
-  releaseCache(cache); // the last step's KV cache: on WebGPU, device buffers freed now rather than at GC
   if (stopReason !== 'stop-string') {
     const tail = watcher.push(stream.flush());
     const rest = tail.emit + (tail.stopped ? '' : watcher.flush());

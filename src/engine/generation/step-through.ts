@@ -102,6 +102,11 @@ export class StepThrough {
     };
   }
 
+  /** Frees every held cache (before its model's session goes: WebGPU buffers must not outlive it). */
+  releaseAll(): void {
+    for (const handle of [...this.held.keys()]) this.release(handle);
+  }
+
   release(handle: string): void {
     const held = this.held.get(handle);
     if (held) releaseCache(held.cache);

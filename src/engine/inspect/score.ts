@@ -32,20 +32,23 @@ export async function scoreIds(
   for (let start = 0; scoredUpTo < ids.length; start += stride) {
     const end = Math.min(start + window, ids.length);
     let cache: KvCache = emptyCache(model);
-    for (let c = start; c < end - 1; c += chunk) {
-      if (options.signal?.aborted)
-        throw Object.assign(new Error('scoring was cancelled'), { code: 'cancelled' });
-      const feed = ids.slice(c, Math.min(c + chunk, end - 1));
-      const step = await runStep(model.session, model, feed, cache);
-      cache = step.present;
-      for (let r = 0; r < feed.length; r++) {
-        const target = c + r + 1; // the row after ids[c + r] predicts ids[c + r + 1]
-        if (target < scoredUpTo) continue;
-        out[target] = logProb(step.logits.subarray(r * V, (r + 1) * V), ids[target] as number);
+    try {
+      for (let c = start; c < end - 1; c += chunk) {
+        if (options.signal?.aborted)
+          throw Object.assign(new Error('scoring was cancelled'), { code: 'cancelled' });
+        const feed = ids.slice(c, Math.min(c + chunk, end - 1));
+        const step = await runStep(model.session, model, feed, cache);
+        cache = step.present;
+        for (let r = 0; r < feed.length; r++) {
+          const target = c + r + 1; // the row after ids[c + r] predicts ids[c + r + 1]
+          if (target < scoredUpTo) continue;
+          out[target] = logProb(step.logits.subarray(r * V, (r + 1) * V), ids[target] as number);
+        }
+        options.onProgress?.(Math.max(scoredUpTo, Math.min(c + feed.length + 1, end)), ids.length);
       }
-      options.onProgress?.(Math.max(scoredUpTo, Math.min(c + feed.length + 1, end)), ids.length);
+    } finally {
+      releaseCache(cache);
     }
-    releaseCache(cache);
     scoredUpTo = end;
   }
   return out;
