@@ -71,6 +71,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       c.panel.notify('panel/showTab', { tab: 'inspector' });
       await c.inspector.refresh();
     },
+    // Replay in Inspector, the button under @glassbox answers in VS Code's Chat view (stored in Glassbox's history)
+    'glassbox.replayAnswer': async (ids) => {
+      const { conversationId, messageId } = (ids ?? {}) as { conversationId?: unknown; messageId?: unknown };
+      if (typeof conversationId !== 'string' || typeof messageId !== 'string') return;
+      await c.panel.reveal();
+      c.panel.notify('step/openReplay', { conversationId, messageId });
+    },
     'glassbox.toggleHighlights': async () => {
       const on = !c.inspector.snapshot.highlights;
       c.inspector.setHighlights(on);

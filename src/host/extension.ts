@@ -10,6 +10,8 @@ import { Highlights } from './editor/highlights';
 import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
 import { EngineClient } from './engine-client';
+import { GlassboxLmProvider, LM_VENDOR } from './lm/lm-provider';
+import { registerParticipant } from './lm/participant';
 import { cudaOffer } from './models/cuda-install-ui';
 import { ModelManager } from './models/model-manager';
 import type { PickerContext } from './models/model-picker';
@@ -92,8 +94,26 @@ export function activate(context: vscode.ExtensionContext): void {
       ),
   };
 
+  let lastLmKey = '';
+  const lmProvider = new GlassboxLmProvider({
+    client,
+    models,
+    bundledDir,
+    use: async (dir, dtype) => {
+      await picker.use(resolve(dir) === resolve(bundledDir) ? '' : dir, dtype);
+    },
+  });
+
   context.subscriptions.push(
     log,
+    registerParticipant({ chat, client, models, log, extensionUri: context.extensionUri }),
+    vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, lmProvider),
+    // the picker's list changes when a model finishes loading or a download lands, not on every progress tick
+    models.onDidChangeStatus((s) => {
+      const key = `${s.state}:${s.dir}:${s.download ? 'downloading' : ''}`;
+      if (key !== lastLmKey) lmProvider.refresh();
+      lastLmKey = key;
+    }),
     models,
     panel,
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),

@@ -260,6 +260,8 @@ export interface PanelNotifications {
   /** Put this selection into the chat input as an attachment (glassbox.askAboutSelection). */
   'chat/attach': { attachment: Attachment };
   'panel/showTab': { tab: PanelTab };
+  /** Open this stored answer in the Inspector's step-through (Replay in Inspector from VS Code's Chat view). */
+  'step/openReplay': { conversationId: string; messageId: string };
   'inspect/state': InspectorState;
 }
 

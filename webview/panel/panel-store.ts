@@ -83,6 +83,9 @@ export class PanelStore extends Store {
       case 'panel/showTab':
         if (n.params.tab === 'chat' || n.params.tab === 'inspector') this.setTab(n.params.tab);
         break;
+      case 'step/openReplay':
+        void this.call('Replay', () => this.replay(n.params.conversationId, n.params.messageId));
+        break;
       case 'inspect/state':
         this.inspector.update(n.params);
         return;

@@ -130,6 +130,33 @@ export class ChatService {
     return conversation;
   }
 
+  /**
+   * Answers `messages` (a conversation held elsewhere: VS Code's Chat view) in a new conversation of Glassbox's own
+   * history, so the answer can be replayed and is kept like the panel's; streams its text to `onText`. `signal`
+   * stops it. Resolves with the conversation and the finished answer.
+   */
+  async answerFrom(
+    title: string,
+    messages: ChatMessage[],
+    onText: (text: string) => void,
+    signal: AbortSignal,
+  ): Promise<{ conversation: Conversation; message: ChatMessage }> {
+    if (messages.at(-1)?.role !== 'user') throw new ChatError('bad-params', 'nothing to answer');
+    const conversation = this.create(title, []);
+    conversation.messages.push(...messages);
+    this.answer(conversation, onText);
+    const running = this.running.get(conversation.id) as Running;
+    const stop = () => running.controller.abort();
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop);
+    try {
+      await running.done;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    return { conversation, message: conversation.messages.at(-1) as ChatMessage };
+  }
+
   /** Drops the last answer (if the last message is one) and answers again. */
   async regenerate(conversationId: string): Promise<void> {
     const conversation = await this.get(conversationId);
@@ -214,7 +241,7 @@ export class ChatService {
     return c;
   }
 
-  private answer(conversation: Conversation): void {
+  private answer(conversation: Conversation, onText?: (text: string) => void): void {
     const history = [...conversation.messages];
     const message: ChatMessage = {
       id: HistoryStore.newId(),
@@ -226,7 +253,7 @@ export class ChatService {
     conversation.messages.push(message);
     conversation.updatedAt = this.now();
     const controller = new AbortController();
-    const done = this.stream(conversation, history, message, controller)
+    const done = this.stream(conversation, history, message, controller, onText)
       .catch((e: Error) => {
         // stream() ends every answer itself; what throws after that (a notification, onAnswer) must neither become
         // an unhandled rejection nor make stop() throw
@@ -246,6 +273,7 @@ export class ChatService {
     history: ChatMessage[],
     message: ChatMessage,
     controller: AbortController,
+    onText?: (text: string) => void,
   ): Promise<void> {
     const signal = controller.signal;
     let lastSave = this.now();
@@ -287,6 +315,7 @@ export class ChatService {
           kept += chunk.tokens.length;
           if (chunk.text === '') return;
           message.content += chunk.text;
+          onText?.(chunk.text);
           this.notify('chat/delta', {
             conversationId: conversation.id,
             messageId: message.id,

@@ -20,7 +20,7 @@ export const PANEL_VIEW_ID = 'glassbox.panel';
 export type PanelHandlers = { [M in PanelMethod]: (params: PanelParams<M>) => Promise<PanelResult<M>> };
 
 /** Notifications that carry a user's intent: kept until the webview is ready instead of dropped. */
-const QUEUED: ReadonlySet<PanelNotification> = new Set(['chat/attach', 'panel/showTab']);
+const QUEUED: ReadonlySet<PanelNotification> = new Set(['chat/attach', 'panel/showTab', 'step/openReplay']);
 
 export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;

@@ -388,3 +388,64 @@ describe('chat service', () => {
     await assert.rejects(chat.get(c.id), /no longer exists/);
   });
 });
+
+describe('answers for VS Code’s Chat view (answerFrom)', () => {
+  const user = (content: string): ChatMessage => ({ id: 'u', role: 'user', content, createdAt: 1 });
+
+  test('answers the given turns in a stored conversation, streaming each piece to the caller', async () => {
+    const engine = new ScriptedEngine(['Hel', 'lo']);
+    const { chat, dir } = setup(engine);
+    const seen: string[] = [];
+    const history: ChatMessage[] = [
+      user('first question'),
+      { id: 'a', role: 'assistant', content: 'first answer', state: 'done', createdAt: 1 },
+      user('second question'),
+    ];
+    const { conversation, message } = await chat.answerFrom(
+      '@glassbox: q',
+      history,
+      (t) => seen.push(t),
+      new AbortController().signal,
+    );
+    assert.deepEqual(seen, ['Hel', 'lo']);
+    assert.equal(message.content, 'Hello');
+    assert.equal(message.state, 'done');
+    assert.deepEqual(message.stats?.tokenIds, [0, 1]);
+    // the engine got the whole history (system prompt first); the conversation is on disk and can be replayed
+    assert.deepEqual(
+      engine.calls[0]?.messages?.map((m) => m.role),
+      ['system', 'user', 'assistant', 'user'],
+    );
+    const stored = await new HistoryStore(dir).load(conversation.id);
+    assert.equal(stored?.messages.at(-1)?.content, 'Hello');
+    const source = await chat.answerSource(conversation.id, message.id);
+    assert.equal(source.messages.at(-1)?.content, 'second question');
+  });
+
+  test('the caller’s signal stops it, keeping what was shown', async () => {
+    const engine = new ScriptedEngine(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    const { chat } = setup(engine);
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const { message } = await chat.answerFrom(
+      't',
+      [user('go')],
+      (t) => {
+        seen.push(t);
+        if (seen.length === 2) stop.abort();
+      },
+      stop.signal,
+    );
+    assert.equal(message.state, 'stopped');
+    assert.equal(message.content, seen.join(''));
+    assert.ok(seen.length < 8, `${seen.length} pieces after Stop`);
+  });
+
+  test('refuses turns that do not end with a question', async () => {
+    const { chat } = setup(new ScriptedEngine(['x']));
+    await assert.rejects(
+      chat.answerFrom('t', [], () => undefined, new AbortController().signal),
+      /nothing to answer/,
+    );
+  });
+});
