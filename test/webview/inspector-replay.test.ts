@@ -150,3 +150,13 @@ test('An answer without token ids is tokenized again, says so, and its emoji and
   assert.ok(texts.length < steps.length, 'byte tokens are grouped');
   await panel.assertClean();
 });
+
+test('Replay in Inspector from VS Code’s Chat view: the host’s step/openReplay opens that answer in the step-through', async () => {
+  await openPanel();
+  await panel.page.locator('vscode-tab-header.tab-chat').click();
+  const params = await panel.expectRequest('step/replay', () =>
+    panel.notify('step/openReplay', { conversationId: data.conversation.id, messageId: 'a1' }),
+  );
+  assert.deepEqual(params, { conversationId: data.conversation.id, messageId: 'a1' });
+  await panel.page.locator('vscode-tab-panel.view-generate gb-step-replay .step-replay').waitFor();
+});
