@@ -6,6 +6,7 @@ import type { ChatMessageParam } from '../../protocol/engine-methods';
 import { cachedModels } from '../../hub/cached-models';
 import { hubCacheDir } from '../../hub/hub-cache';
 import { readConfig } from '../config';
+import { fitContext } from './fit-context';
 import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
 
@@ -133,8 +134,13 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
-    await this.activate(model);
+    const info = await this.activate(model);
     const settings = readConfig();
+    const maxNewTokens = Number(options.modelOptions?.maxTokens ?? settings.maxNewTokens);
+    const reserve = Math.max(1, Math.min(maxNewTokens, Math.floor(info.contextLength / 4)));
+    const fitted = await fitContext(engineMessages(messages), info.contextLength - reserve, (m) =>
+      this.c.client.request('model/countTokens', { messages: m }).then((r) => r.tokens),
+    );
     const temperature = Number(options.modelOptions?.temperature ?? settings.temperature);
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
@@ -142,9 +148,9 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
       await this.c.client.stream(
         'model/generate',
         {
-          messages: engineMessages(messages),
+          messages: fitted,
           ...(temperature === 0 ? { greedy: true } : { temperature, topP: settings.topP }),
-          maxNewTokens: Number(options.modelOptions?.maxTokens ?? settings.maxNewTokens),
+          maxNewTokens,
         },
         (chunk) => {
           if (chunk.kind === 'text' && chunk.text !== '' && !controller.signal.aborted)
@@ -169,9 +175,9 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
   }
 
   /** Makes `model` the loaded one when it is not (Glassbox holds one model), then waits until it is ready. */
-  private async activate(model: GlassboxModel): Promise<void> {
+  private async activate(model: GlassboxModel): Promise<{ contextLength: number }> {
     const status = this.c.models.currentStatus;
     if (!status || resolve(status.dir) !== model.dir) await this.c.use(model.dir, model.dtype);
-    await this.c.models.ready();
+    return this.c.models.ready();
   }
 }
