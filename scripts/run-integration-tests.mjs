@@ -1,4 +1,5 @@
-// Integration tests in a real VS Code: packages the VSIX, installs code-server if needed, runs test/integration/*.test.ts.
+// Integration tests in a real VS Code: packages the VSIX, installs code-server if needed, runs test/integration/*.test.ts
+// (`node scripts/run-integration-tests.mjs lm chat`: only the files whose names contain one of the words).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,12 +9,14 @@ import { SCREENSHOT_FONTS, ensureDebianPackages } from './ensure-deps.mjs';
 import { packageVsix } from './package-vsix.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const files = readdirSync(join(root, 'test', 'integration'))
+  .filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((w) => f.includes(w))))
+  .map((f) => join('test', 'integration', f));
+if (files.length === 0) throw new Error(`no integration test file matches ${only.join(', ')}`);
 ensureDebianPackages(['chromium', ...SCREENSHOT_FONTS]);
 const vsix = packageVsix();
 ensureCodeServer();
-const files = readdirSync(join(root, 'test', 'integration'))
-  .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => join('test', 'integration', f));
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files],

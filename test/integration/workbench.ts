@@ -18,9 +18,9 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** A fresh profile with `settings`, the VSIX installed, code-server on a free 127.0.0.1 port, Chromium on it. */
+/** A fresh profile with `settings`, the VSIX(es) installed, code-server on a free 127.0.0.1 port, Chromium on it. */
 export async function openWorkbench(
-  vsix: string,
+  vsix: string | string[],
   settings: Record<string, unknown>,
   viewport = { width: 1400, height: 900 },
   /** More environment for code-server and so the extension host (HF_HUB_CACHE, ...). */
@@ -33,7 +33,7 @@ export async function openWorkbench(
   const workspace = join(base, 'demo');
   cpSync(join(repoRoot, 'demo'), workspace, { recursive: true });
   const cs = ensureCodeServer() as { node: string; entry: string };
-  installExtension(cs, vsix, profile);
+  for (const v of [vsix].flat()) installExtension(cs, v, profile);
   let log = '';
   const port = (await freePort()) as number;
   const { child, url } = (await startCodeServer(cs, {
@@ -58,7 +58,7 @@ export async function openWorkbench(
       logs: () => log,
       close: async () => {
         await browser?.close();
-        child.kill();
+        await stop(child);
         rmSync(base, { recursive: true, force: true });
       },
     };
@@ -67,6 +67,16 @@ export async function openWorkbench(
     child.kill();
     throw e;
   }
+}
+
+/** Stops code-server and waits until it has exited (its extension host writes into the profile while it shuts down). */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Opens a workspace file with Quick Open and puts lines [from, to] (1-based, whole lines) in the selection. */
