@@ -119,7 +119,9 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
         tooltip: `Runs locally in Glassbox (${dir}); one model is loaded at a time`,
         maxInputTokens: contextLength,
         maxOutputTokens: Math.min(config.maxNewTokens, contextLength),
-        capabilities: { toolCalling: false, imageInput: false },
+        // VS Code 1.139's Chat view offers only tool-calling models in its picker (Agent, Ask and Plan alike), and
+        // without a picked model it refuses @glassbox too; the tools a caller offers are not used (see partsText)
+        capabilities: { toolCalling: true, imageInput: false },
         dir,
         dtype: f.dtype,
       });

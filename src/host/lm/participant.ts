@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import type { Attachment, ChatMessage } from '../../protocol/panel-methods';
 import type { ChatService } from '../chat/chat-service';
-import { titleOf } from '../chat/prompt';
 import type { EngineClient } from '../engine-client';
 import type { ModelManager } from '../models/model-manager';
 import { historyMessages, rangeAttachment, referenceAttachments } from './chat-turns';
@@ -63,7 +62,7 @@ async function answer(
   const cancel = token.onCancellationRequested(() => controller.abort());
   try {
     const { conversation, message } = await c.chat.answerFrom(
-      `@glassbox: ${titleOf(text, code)}`,
+      `@glassbox: ${text.trim().split('\n')[0] || code[0]?.file || 'chat'}`, // titled (cut to 60) once, by the store
       [...historyMessages(context.history, now), user],
       (delta) => stream.markdown(delta),
       controller.signal,
