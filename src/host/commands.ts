@@ -6,6 +6,7 @@ import type { ModelManager } from './models/model-manager';
 import type { CurrentConversation } from './panel/panel-handlers';
 import type { PanelView } from './panel/panel-view';
 import type { Attachment } from '../protocol/panel-methods';
+import { rangeAttachment } from './lm/chat-turns';
 import { installCuda } from './models/cuda-install-ui';
 import { promptForToken } from './models/hub-token';
 import { chooseModel, manageModels, type PickerContext } from './models/model-picker';
@@ -29,19 +30,7 @@ export function selectionAttachment(editor: vscode.TextEditor | undefined): Atta
     void vscode.window.showInformationMessage('Glassbox: select some code in an editor first.');
     return undefined;
   }
-  const doc = editor.document;
-  const end =
-    selection.end.character === 0 && selection.end.line > selection.start.line
-      ? selection.end.line - 1
-      : selection.end.line;
-  return {
-    kind: 'selection',
-    file: doc.isUntitled ? doc.uri.path : vscode.workspace.asRelativePath(doc.uri, false),
-    language: doc.languageId,
-    text: doc.getText(selection),
-    startLine: selection.start.line + 1,
-    endLine: end + 1,
-  };
+  return rangeAttachment(editor.document, selection);
 }
 
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
