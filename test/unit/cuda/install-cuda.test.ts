@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -19,6 +18,7 @@ import { proxyFetch } from '../../../src/hub/proxy-fetch';
 import { elfWithNeeded } from '../../support/elf-writer';
 import { sha512Base64, startNugetStandin, type NugetStandin } from '../../support/nuget-standin';
 import { zipOf } from '../../support/zip-writer';
+import { startConnectProxy } from '../../support/connect-proxy';
 
 const ID = 'Microsoft.ML.OnnxRuntime.Gpu.Linux';
 const NATIVE = 'runtimes/linux-x64/native';
@@ -244,33 +244,16 @@ test('a feed that cannot be reached is a network error naming it', async () => {
 });
 
 test('through an HTTP proxy (CONNECT), as VS Code http.proxy or HTTPS_PROXY asks: every request is tunnelled', async () => {
-  const tunnels: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy: Server = createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client).pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxy = await startConnectProxy();
   try {
-    const viaProxy = proxyFetch({ url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` });
+    const viaProxy = proxyFetch({ url: proxy.url });
     assert.ok(viaProxy);
     await install({ fetch: viaProxy });
     assert.deepEqual(readFileSync(join(binDir, 'libonnxruntime_providers_cuda.so')), provider.cuda);
     const host = new URL(feed.feed).host;
+    const { tunnels } = proxy;
     assert.ok(tunnels.length > 0 && tunnels.every((t) => t === host), `tunnels: ${tunnels.join(', ')}`);
   } finally {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => proxy.close(resolve));
+    await proxy.close();
   }
 });
