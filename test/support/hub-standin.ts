@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { join, relative, sep } from 'node:path';
+import { listenOnLoopback } from './loopback-server';
 
 export interface StandinFile {
   path: string;
@@ -248,7 +248,6 @@ export async function startHubStandin(
   const state = new Map<string, RepoState>();
   const faults: ActiveFault[] = [];
   const requests: StandinRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let requestCount = 0;
   let base = '';
@@ -903,17 +902,8 @@ export async function startHubStandin(
       send(res, log, hubError(500, `hub stand-in: ${err instanceof Error ? err.message : String(err)}`));
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('hub stand-in: no TCP address');
-  base = `http://127.0.0.1:${address.port}`;
+  const listening = await listenOnLoopback(server, 'hub stand-in');
+  base = listening.url;
 
   return {
     url: base,
@@ -930,7 +920,7 @@ export async function startHubStandin(
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      for (const s of sockets) s.destroy();
+      listening.destroySockets();
       return closed;
     },
   };

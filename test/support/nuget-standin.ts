@@ -1,8 +1,8 @@
 // Test support: a NuGet v3 feed stand-in on 127.0.0.1 (service index, registration leaf, catalog entry, flat container).
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { listenOnLoopback } from './loopback-server';
 
 export interface StandinPackage {
   id: string;
@@ -31,7 +31,6 @@ export interface NugetStandin {
 export const sha512Base64 = (bytes: Uint8Array) => createHash('sha512').update(bytes).digest('base64');
 
 export async function startNugetStandin(packages: StandinPackage[]): Promise<NugetStandin> {
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let base = '';
   const key = (id: string, version: string) => `${id.toLowerCase()}/${version.toLowerCase()}`;
@@ -130,24 +129,15 @@ export async function startNugetStandin(packages: StandinPackage[]): Promise<Nug
     }
     notFound(res);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('nuget stand-in: no TCP address');
-  base = `http://127.0.0.1:${address.port}`;
+  const listening = await listenOnLoopback(server, 'nuget stand-in');
+  base = listening.url;
   state.feed = `${base}/v3/index.json`;
   state.close = () => {
     for (const t of timers) clearTimeout(t);
     timers.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
-    for (const s of sockets) s.destroy();
+    listening.destroySockets();
     return closed;
   };
   return state;
