@@ -3,11 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
-import { artifacts, openAndSelect, openWorkbench, panelFrame, runCommand, type Workbench } from './workbench';
+import {
+  artifacts,
+  openAndSelect,
+  openWorkbench,
+  panelFrame,
+  runCommand,
+  type Workbench,
+  glassboxVsix,
+} from './workbench';
 import { autoProvider } from '../support/cli';
 
-const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 /**
  * The code to explain. With greedy decoding the bundled model's answer is deterministic; for this selection it runs
  * to the token limit (checked offline with the same prompt) rather than stopping after a few tokens, which leaves
@@ -18,7 +24,7 @@ let wb: Workbench;
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  wb = await openWorkbench(vsix, {
+  wb = await openWorkbench(glassboxVsix, {
     'workbench.startupEditor': 'none',
     'chat.disableAIFeatures': true,
     // greedy answers from the bundled model run long enough to press Stop

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 import { glassbox, autoProvider } from '../support/cli';
 import {
   artifacts,
@@ -13,15 +12,14 @@ import {
   runCommand,
   widenSideBar,
   type Workbench,
+  glassboxVsix,
 } from './workbench';
-
-const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 
 /** A workbench for the inspector tests: no start page, no built-in AI chat, the room given to the Glassbox panel. */
 export function openInspectorWorkbench(viewport: { width: number; height: number }): Promise<Workbench> {
   mkdirSync(artifacts, { recursive: true });
   return openWorkbench(
-    vsix,
+    glassboxVsix,
     {
       'workbench.startupEditor': 'none',
       'chat.disableAIFeatures': true,

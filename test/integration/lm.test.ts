@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 import { autoProvider, glassbox } from '../support/cli';
 import {
   isLoading,
@@ -31,9 +30,9 @@ import {
   runCommand,
   until,
   type Workbench,
+  glassboxVsix,
 } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 const BUNDLED = 'glassbox-tiny';
 /** Counted by the fixture extension with countTokens and by `glassbox inspect`: code, non-ASCII, an emoji. */
 const COUNT_TEXT = 'def greet(name):\n    return f"Grüße, {name}!"  # 👋\n';
@@ -47,7 +46,7 @@ before(async () => {
   resultFile = join(sandbox.dir, 'lm-client.json');
   const client = packageFixtureExtension('lm-client', sandbox.dir);
   wb = await openWorkbench(
-    [vsix, client],
+    [glassboxVsix, client],
     {
       'workbench.startupEditor': 'none',
       // greedy answers from the bundled model run long enough to press Stop

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 import { downloadModel } from '../../src/hub/model-download';
 import { repoFromFolder, startHubStandin, type HubStandin } from '../support/hub-standin';
 import { fixturesDir } from '../support/model-folder';
@@ -19,9 +18,9 @@ import {
   runCommand,
   until,
   type Workbench,
+  glassboxVsix,
 } from './workbench';
 
-const vsix = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 /** A catalog entry, served by the stand-in from a tiny fixture model in the same layout. */
 const CATALOG_REPO = 'onnx-community/Qwen2.5-Coder-0.5B-Instruct';
 const CATALOG_LABEL = 'Qwen2.5 Coder 0.5B Instruct';
@@ -39,7 +38,7 @@ before(async () => {
   ]);
   await downloadModel({ repo: CACHED_REPO, dtype: 'fp32', cacheDir: hfCache, endpoint: hub.url });
   wb = await openWorkbench(
-    vsix,
+    glassboxVsix,
     {
       'workbench.startupEditor': 'none',
       'chat.disableAIFeatures': true,

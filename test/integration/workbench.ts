@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ensureCodeServer, freePort, installExtension, startCodeServer } from '../../scripts/code-server.mjs';
+import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
+
+/** The VSIX under test: the one the integration run packaged (GLASSBOX_VSIX), else this machine's target's. */
+export const glassboxVsix: string = process.env.GLASSBOX_VSIX ?? vsixPath(targetOf());
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const artifacts = join(repoRoot, 'test-results');
