@@ -7,7 +7,7 @@ import { installCudaSupport } from '../../cuda/install-cuda';
 import { cudaProviderFiles, missingProviderFiles, noCudaHere, ortBinDir } from '../../cuda/provider-files';
 import type { ModelStatus } from '../../protocol/panel-methods';
 import { readConfig } from '../config';
-import { proxiedFetch, sizeText } from './model-download-ui';
+import { byteProgress, proxiedFetch, sizeText } from './model-download-ui';
 
 export interface CudaUiContext {
   log: vscode.LogOutputChannel;
@@ -62,20 +62,14 @@ export async function installCuda(ctx: CudaUiContext): Promise<void> {
       async (progress, cancel) => {
         const controller = new AbortController();
         cancel.onCancellationRequested(() => controller.abort());
-        let shown = 0;
-        let last = 0;
+        const report = byteProgress(progress, 0);
         const result = await installCudaSupport({
           binDir,
           ...proxiedFetch(),
           signal: controller.signal,
           onProgress: (p) => {
             if (p.phase === 'extract') return progress.report({ message: 'verified; extracting the provider files' });
-            if (Date.now() - last < 250 && p.bytes < p.total) return; // a few updates a second are enough
-            last = Date.now();
-            const pct = p.total ? (100 * p.bytes) / p.total : 0;
-            const of = p.total ? ` of ${sizeText(p.total)}` : '';
-            progress.report({ message: `${sizeText(p.bytes)}${of}`, increment: pct - shown });
-            shown = pct;
+            report(p.bytes, p.total, () => `${sizeText(p.bytes)}${p.total ? ` of ${sizeText(p.total)}` : ''}`);
           },
         });
         ctx.log.info(`installed ${result.files.join(', ')} (${pkg.id} ${pkg.version}, SHA-512 verified)`);

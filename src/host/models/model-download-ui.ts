@@ -34,6 +34,26 @@ export function progressMessage(p: DownloadProgress): string {
   return `${sizeText(p.bytes)} of ${sizeText(p.total)}${rate}${left}`;
 }
 
+/**
+ * Reports bytes to a progress notification a few times a second (and always at the end), moving its bar by the
+ * difference; `unknownTotal` is the bar's percentage while the total is not known. Says whether it reported.
+ */
+export function byteProgress(
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  unknownTotal: number,
+): (bytes: number, total: number, message: () => string) => boolean {
+  let shown = 0;
+  let last = 0;
+  return (bytes, total, message) => {
+    if (Date.now() - last < 250 && bytes < total) return false;
+    last = Date.now();
+    const pct = total ? (100 * bytes) / total : unknownTotal;
+    progress.report({ message: message(), increment: pct - shown });
+    shown = pct;
+    return true;
+  };
+}
+
 /** VS Code's proxy settings (http.proxy, http.proxyStrictSSL), else the environment's proxy (Hub, NuGet). */
 export function proxiedFetch(): { fetch?: typeof fetch } {
   const http = vscode.workspace.getConfiguration('http');
@@ -119,8 +139,7 @@ export async function download(ctx: DownloadContext, repo: string, dtype: string
       async (progress, cancel) => {
         const controller = new AbortController();
         cancel.onCancellationRequested(() => controller.abort());
-        let shown = 0;
-        let last = 0;
+        const report = byteProgress(progress, 100);
         return downloadModel({
           repo,
           dtype,
@@ -130,12 +149,7 @@ export async function download(ctx: DownloadContext, repo: string, dtype: string
           ...proxiedFetch(),
           signal: controller.signal,
           onProgress: (p) => {
-            if (Date.now() - last < 250 && p.bytes < p.total) return; // a few updates a second are enough
-            last = Date.now();
-            const pct = p.total ? (100 * p.bytes) / p.total : 100;
-            progress.report({ message: progressMessage(p), increment: pct - shown });
-            shown = pct;
-            ctx.onProgress?.({ ...p, repo, dtype });
+            if (report(p.bytes, p.total, () => progressMessage(p))) ctx.onProgress?.({ ...p, repo, dtype });
           },
         });
       },
