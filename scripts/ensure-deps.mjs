@@ -61,6 +61,31 @@ function debianInstalled(name) {
 /** Fonts for the characters the tests put on screen (emoji, CJK), so screenshots show them rather than boxes. */
 export const SCREENSHOT_FONTS = ['fonts-noto-color-emoji', 'fonts-noto-cjk'];
 
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * Runs apt-get (with sudo unless root), non-interactively, waiting for another apt/dpkg run (a parallel install)
+ * instead of failing on its lock.
+ * @param {string[]} args
+ */
+function aptGet(args) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  if (asRoot) run('apt-get', [...lock, ...args], env);
+  else run('sudo', ['apt-get', ...lock, ...args], env);
+}
+
+/**
+ * apt's source files and their text (sources.list and sources.list.d's .list and .sources files).
+ * @returns {{ file: string, text: string }[]}
+ */
+function aptSources() {
+  const dir = '/etc/apt/sources.list.d';
+  return ['/etc/apt/sources.list', ...(existsSync(dir) ? readdirSync(dir).map((f) => `${dir}/${f}`) : [])]
+    .filter((f) => /\.(list|sources)$/.test(f) && existsSync(f))
+    .map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+}
+
 /**
  * apt-get installs the named Debian packages that are missing (one `apt-get update` first), with sudo
  * unless already root. Returns the names it installed.
@@ -73,18 +98,9 @@ export function ensureDebianPackages(names) {
   if (!existsSync('/usr/bin/apt-get')) {
     throw new Error(`Missing system packages (${missing.join(', ')}) and no apt-get to install them`);
   }
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const apt = asRoot ? ['apt-get'] : ['sudo', 'apt-get'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.log(`[ensure-deps] installing Debian packages: ${missing.join(', ')}`);
-  // wait for another apt/dpkg run (a parallel install) instead of failing on its lock
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  run(apt[0] ?? 'apt-get', [...apt.slice(1), ...lock, 'update'], env);
-  run(
-    apt[0] ?? 'apt-get',
-    [...apt.slice(1), ...lock, 'install', '-y', '--no-install-recommends', ...missing],
-    env,
-  );
+  aptGet(['update']);
+  aptGet(['install', '-y', '--no-install-recommends', ...missing]);
   return missing;
 }
 
@@ -109,13 +125,7 @@ function debianVersion(name) {
  * @returns {string}
  */
 function debianMirror() {
-  const dir = '/etc/apt/sources.list.d';
-  const files = [
-    '/etc/apt/sources.list',
-    ...(existsSync(dir) ? readdirSync(dir).map((f) => `${dir}/${f}`) : []),
-  ].filter((f) => /\.(list|sources)$/.test(f) && existsSync(f));
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+  for (const { text } of aptSources()) {
     const stanza = text
       .split(/\n\s*\n/)
       .find((s) => /^Suites:.*\bbookworm\b/m.test(s) && /^URIs:/m.test(s) && !/^Enabled:\s*no/im.test(s));
@@ -143,10 +153,8 @@ export function ensureLavapipe() {
     const installed = ensureDebianPackages(['mesa-vulkan-drivers', 'libvulkan1']);
     return installed.length ? `installed ${installed.join(', ')}` : `mesa-vulkan-drivers ${version} present`;
   }
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const sudo = asRoot ? [] : ['sudo'];
   const list = '/etc/apt/sources.list.d/glassbox-bookworm-backports.sources';
-  if (!backportsListed()) {
+  if (!aptSources().some(({ text }) => /bookworm-backports/.test(text))) {
     const stanza =
       `Types: deb\nURIs: ${debianMirror()}\nSuites: bookworm-backports\nComponents: main\n` +
       'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n';
@@ -154,25 +162,17 @@ export function ensureLavapipe() {
     if (asRoot) writeFileSync(list, stanza);
     else run('sudo', ['tee', list], process.env, stanza);
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  const apt = [...sudo, 'apt-get', ...lock];
-  run(apt[0] ?? 'apt-get', [...apt.slice(1), 'update'], env);
-  const install = ['install', '-y', '--no-install-recommends', '-t', 'bookworm-backports'];
-  run(apt[0] ?? 'apt-get', [...apt.slice(1), ...install, 'mesa-vulkan-drivers', 'libvulkan1'], env);
+  aptGet(['update']);
+  aptGet([
+    'install',
+    '-y',
+    '--no-install-recommends',
+    '-t',
+    'bookworm-backports',
+    'mesa-vulkan-drivers',
+    'libvulkan1',
+  ]);
   return `installed mesa-vulkan-drivers ${debianVersion('mesa-vulkan-drivers')} from bookworm-backports`;
-}
-
-/** True when some apt source already lists bookworm-backports. */
-function backportsListed() {
-  const dir = '/etc/apt/sources.list.d';
-  const files = [
-    '/etc/apt/sources.list',
-    ...(existsSync(dir) ? readdirSync(dir).map((f) => `${dir}/${f}`) : []),
-  ];
-  return files.some(
-    (f) => /\.(list|sources)$/.test(f) && existsSync(f) && /bookworm-backports/.test(readFileSync(f, 'utf8')),
-  );
 }
 
 const invokedDirectly =
