@@ -78,47 +78,37 @@ async function answer(
   }
 }
 
-/** /tokens: the selection's tokens with the model's surprisal for each (one forward pass, no generation). */
-async function tokens(c: ParticipantContext, request: vscode.ChatRequest, stream: vscode.ChatResponseStream) {
+/**
+ * /tokens (every token with its surprisal) and /inspect (the summary, and a button that opens the Inspector on the
+ * selection): one forward pass over the selection, no generation.
+ */
+async function reading(
+  c: ParticipantContext,
+  request: vscode.ChatRequest,
+  stream: vscode.ChatResponseStream,
+  command: 'tokens' | 'inspect',
+): Promise<vscode.ChatResult> {
   const [code] = await requestCode(request);
   if (!code) return { errorDetails: { message: NO_CODE } };
   const model = await c.models.ready();
   stream.progress(`${model.name} is reading ${code.file}...`);
   const result = await c.client.request('inspect/run', { text: code.text, topK: 1 });
   try {
-    stream.markdown(tokenTable(result, `${code.file} (lines ${code.startLine}-${code.endLine})`, model.name));
+    const where = `${code.file} (lines ${code.startLine}-${code.endLine})`;
+    stream.markdown(tokenTable(result, where, model.name, command === 'tokens' ? 200 : 0));
   } finally {
     await c.client.request('inspect/release', { handle: result.handle }).catch(() => undefined);
   }
-  return { metadata: { command: 'tokens' } };
-}
-
-/** /inspect: a summary, and a button that opens the Inspector on the selection. */
-async function inspect(
-  c: ParticipantContext,
-  request: vscode.ChatRequest,
-  stream: vscode.ChatResponseStream,
-) {
-  const [code] = await requestCode(request);
-  if (!code) return { errorDetails: { message: NO_CODE } };
-  const model = await c.models.ready();
-  const result = await c.client.request('inspect/run', { text: code.text, topK: 1 });
-  try {
-    stream.markdown(
-      tokenTable(result, `${code.file} (lines ${code.startLine}-${code.endLine})`, model.name, 0),
-    );
-  } finally {
-    await c.client.request('inspect/release', { handle: result.handle }).catch(() => undefined);
-  }
-  stream.button({ command: 'glassbox.inspectSelection', title: 'Open in Inspector' });
-  return { metadata: { command: 'inspect' } };
+  if (command === 'inspect')
+    stream.button({ command: 'glassbox.inspectSelection', title: 'Open in Inspector' });
+  return { metadata: { command } };
 }
 
 export function registerParticipant(c: ParticipantContext): vscode.Disposable {
   const handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
     try {
-      if (request.command === 'tokens') return await tokens(c, request, stream);
-      if (request.command === 'inspect') return await inspect(c, request, stream);
+      if (request.command === 'tokens' || request.command === 'inspect')
+        return await reading(c, request, stream, request.command);
       return await answer(c, request, context, stream, token);
     } catch (e) {
       c.log.error(`@glassbox failed: ${(e as Error).message}`);
