@@ -56,7 +56,7 @@ function layerRules() {
           noBench,
           folder(
             'engine',
-            'The host talks to the engine only through its client (engine-client.ts, over IPC).',
+            'The host talks to the engine only through a backend in src/client/ (IPC or HTTP).',
           ),
           folder('cli', 'The host does not import the CLI.'),
         ],
@@ -94,6 +94,31 @@ function layerRules() {
           folder('host', 'CUDA support runs in Node alone, for the host, the engine and the CLI.'),
           folder('engine', 'CUDA support does not load onnxruntime-node: the engine does.'),
           folder('cli', 'CUDA support does not import the CLI.'),
+        ],
+      ),
+    },
+    {
+      files: ['src/client/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          noBench,
+          folder('host', 'Engine backends run in Node alone, for the host, the CLI and the server.'),
+          folder('engine', 'Engine backends reach the engine over IPC or HTTP, never in process.'),
+          folder('cli', 'Engine backends do not import the CLI.'),
+          folder('server', 'Engine backends do not import the server.'),
+        ],
+      ),
+    },
+    {
+      files: ['src/server/**/*.ts'],
+      rules: rule(
+        [vscode],
+        [
+          noBench,
+          folder('host', 'The server drives the engine, not the extension host.'),
+          folder('engine', 'The server reaches the engine through src/client/ (a child process), as the host does.'),
+          folder('cli', 'The server does not import the CLI (the CLI starts the server).'),
         ],
       ),
     },

@@ -9,7 +9,7 @@ import { readConfig, RELOAD_SETTINGS } from './config';
 import { Highlights } from './editor/highlights';
 import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
-import { EngineClient } from './engine-client';
+import { EngineClient } from '../client/engine-client';
 import { GlassboxLmProvider, LM_VENDOR } from './lm/lm-provider';
 import { registerParticipant } from './lm/participant';
 import { cudaOffer } from './models/cuda-install-ui';

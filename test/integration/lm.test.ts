@@ -140,7 +140,8 @@ describe('Glassbox in VS Code Chat (code-server)', () => {
       }, 'the answer streams');
       const replay = answer.locator('.chat-command-button a', { hasText: 'Replay in Inspector' });
       await replay.waitFor({ timeout: 120_000 });
-      assert.equal(await isLoading(answer), false);
+      // the button is the participant's last part: the view stops loading once the handler has returned
+      await until(async () => !(await isLoading(answer)), 'the answer is complete', 10_000);
       assert.match(await responseText(answer), /\S/);
       await page.screenshot({ path: join(artifacts, 'integration-lm-participant.png') });
       // the button opens this answer in the Glassbox panel's step-through

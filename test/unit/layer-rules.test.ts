@@ -28,7 +28,11 @@ for (const [path, specifier, says] of [
   ['src/protocol/probe.ts', './envelope', /imports nothing at run time/],
   ['src/cli/probe.ts', '../../bench/decode', /never imports bench/],
   ['src/host/chat/probe.ts', '../../../test/support/cli', /never imports bench\/ or test/],
-  ['src/host/chat/probe.ts', '../../engine/engine-service', /only through its client/],
+  ['src/host/chat/probe.ts', '../../engine/engine-service', /only through a backend in src\/client/],
+  ['src/client/probe.ts', 'vscode', /Only the extension host/],
+  ['src/client/probe.ts', '../engine/engine-service', /never in process/],
+  ['src/server/probe.ts', '../engine/engine-service', /through src\/client/],
+  ['src/server/probe.ts', '../host/config', /not the extension host/],
   ['src/hub/probe.ts', 'vscode', /Only the extension host/],
   ['src/hub/probe.ts', '../engine/model/model', /Hub downloads do not load models/],
 ] as const) {
@@ -45,6 +49,6 @@ test('what the layers allow passes: protocol type imports, the webview on protoc
   assert.deepEqual(await layerErrors('src/protocol/probe.ts', uses('./envelope', true)), []);
   assert.deepEqual(await layerErrors('webview/chat/probe.ts', uses('../../src/protocol/rank-buckets')), []);
   assert.deepEqual(await layerErrors('src/host/chat/probe.ts', uses('vscode')), []);
-  assert.deepEqual(await layerErrors('src/host/chat/probe.ts', uses('../engine-client')), []);
+  assert.deepEqual(await layerErrors('src/host/chat/probe.ts', uses('../../../client/engine-client')), []);
   assert.deepEqual(await layerErrors('src/engine/probe.ts', uses('../protocol/checks')), []);
 });

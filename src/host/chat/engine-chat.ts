@@ -1,9 +1,9 @@
-// Chat's view of the engine: the EngineClient calls, each after the model manager says the model is ready.
-import type { EngineClient } from '../engine-client';
+// Chat's view of the engine: the EngineBackend calls, each after the model manager says the model is ready.
+import type { EngineBackend } from '../../client/engine-backend';
 import type { ModelManager } from '../models/model-manager';
 import type { ChatEngine } from './chat-service';
 
-export function engineChat(client: EngineClient, models: ModelManager): ChatEngine {
+export function engineChat(client: EngineBackend, models: ModelManager): ChatEngine {
   return {
     modelName: async () => (await models.ready()).name,
     countTokens: async (messages) => {

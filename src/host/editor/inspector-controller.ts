@@ -1,6 +1,6 @@
 // Follows the editor selection for the inspector: debounced inspections (newest wins), pin, reveal, state for the panel.
 import * as vscode from 'vscode';
-import type { EngineClient } from '../engine-client';
+import type { EngineBackend } from '../../client/engine-backend';
 import type { ModelManager } from '../models/model-manager';
 import type { InspectResult } from '../../protocol/engine-methods';
 import type { InspectorState, InspectSource } from '../../protocol/panel-methods';
@@ -30,7 +30,7 @@ export class InspectorController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly client: EngineClient,
+    private readonly client: EngineBackend,
     private readonly models: ModelManager,
     private readonly log: vscode.LogOutputChannel,
     /** Whether anyone looks: the panel is visible or editor highlights are on. */

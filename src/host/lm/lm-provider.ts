@@ -7,7 +7,7 @@ import { cachedModels } from '../../hub/cached-models';
 import { hubCacheDir } from '../../hub/hub-cache';
 import { readConfig } from '../config';
 import { fitContext } from './fit-context';
-import type { EngineClient } from '../engine-client';
+import type { EngineBackend } from '../../client/engine-backend';
 import type { ModelManager } from '../models/model-manager';
 
 export const LM_VENDOR = 'glassbox';
@@ -20,7 +20,7 @@ interface GlassboxModel extends vscode.LanguageModelChatInformation {
 }
 
 export interface LmProviderContext {
-  client: EngineClient;
+  client: EngineBackend;
   models: ModelManager;
   bundledDir: string;
   /** Makes `dir` (with `dtype`) the active model as Choose Model does (the settings), and waits for it. */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Attachment, ChatMessage } from '../../protocol/panel-methods';
 import type { ChatService } from '../chat/chat-service';
-import type { EngineClient } from '../engine-client';
+import type { EngineBackend } from '../../client/engine-backend';
 import type { ModelManager } from '../models/model-manager';
 import { historyMessages, rangeAttachment, referenceAttachments } from './chat-turns';
 import { tokenTable } from './token-table';
@@ -11,7 +11,7 @@ export const PARTICIPANT_ID = 'glassbox.chat';
 
 export interface ParticipantContext {
   chat: ChatService;
-  client: EngineClient;
+  client: EngineBackend;
   models: ModelManager;
   log: vscode.LogOutputChannel;
   extensionUri: vscode.Uri;

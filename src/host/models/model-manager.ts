@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineClient } from '../engine-client';
+import type { EngineBackend } from '../../client/engine-backend';
 import type { GlassboxConfig } from '../config';
 import type { ModelInfo } from '../../protocol/engine-methods';
 import { modelDisplayName } from '../../protocol/model-name';
@@ -36,7 +36,7 @@ export class ModelManager implements vscode.Disposable {
   readonly onDidChangeStatus = this.changed.event;
 
   constructor(
-    private readonly client: EngineClient,
+    private readonly client: EngineBackend,
     private readonly bundledDir: string,
     private readonly log: vscode.LogOutputChannel,
   ) {}

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { replayAnswer } from '../chat/answer-replay';
 import type { ChatService } from '../chat/chat-service';
 import type { InspectorController } from '../editor/inspector-controller';
-import type { EngineClient } from '../engine-client';
+import type { EngineBackend } from '../../client/engine-backend';
 import type { ModelManager } from '../models/model-manager';
 import { fenceLanguageId } from '../../protocol/fence-languages';
 import type { Conversation } from '../../protocol/panel-methods';
@@ -19,7 +19,7 @@ export async function languageId(fence: string): Promise<string> {
 
 export interface HandlerContext {
   chat: ChatService;
-  client: EngineClient;
+  client: EngineBackend;
   inspector: InspectorController;
   models: ModelManager;
   state: vscode.Memento;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EngineCallError, EngineClient, type EngineClientOptions } from '../../../src/host/engine-client';
+import { EngineCallError, EngineClient, type EngineClientOptions } from '../../../src/client/engine-client';
 import { bundledModel, repoRoot } from '../../support/model-folder';
 
 const enginePath = join(repoRoot, 'dist', 'engine.js');

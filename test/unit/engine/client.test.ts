@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EngineCallError, EngineClient } from '../../../src/host/engine-client';
+import { EngineCallError, EngineClient } from '../../../src/client/engine-client';
 import type {
   EngineParams,
   GenerateChunk,

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EngineCallError, EngineClient } from '../../../src/host/engine-client';
+import { EngineCallError, EngineClient } from '../../../src/client/engine-client';
 import type { InspectResult } from '../../../src/protocol/engine-methods';
 import {
   argmax,

@@ -1,7 +1,8 @@
-// Host-side engine client: forks dist/engine.js, typed calls and streams, cancel, liveness pings, deadlines, restarts.
+// The local engine backend: forks dist/engine.js; typed calls and streams, cancel, liveness pings, deadlines, restarts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Envelope, ErrorInfo, RequestId } from '../protocol/envelope';
+import type { EngineBackend } from './engine-backend';
 import { isErrorCode, type ErrorCode } from '../protocol/errors';
 import type {
   EngineChunk,
@@ -78,7 +79,7 @@ interface Pending {
   onChunk?: (chunk: unknown) => void;
 }
 
-export class EngineClient {
+export class EngineClient implements EngineBackend {
   private child: ChildProcess | undefined;
   private readonly pending = new Map<RequestId, Pending>();
   private nextId = 1;
