@@ -58,6 +58,24 @@ export interface ModelInfo extends ModelDims {
   generation: GenerationDefaults;
   executionProvider: ProviderInfo;
   loadMs: number;
+  /** Set when the model runs on a server (a remote backend): which server, and what its API lets the inspector show. */
+  remote?: RemoteModel;
+}
+
+/** The kinds of server a remote backend recognises (`openai`: any other OpenAI-compatible server). */
+export type ServerKind = 'glassbox' | 'vllm' | 'llama.cpp' | 'ollama' | 'lmstudio' | 'openai';
+
+/** The views the Inspector and the step-through can have. */
+export type InspectorView = 'tokens' | 'prediction' | 'attention' | 'lens' | 'embeddings' | 'step';
+
+export interface RemoteModel {
+  kind: ServerKind;
+  /** The server's base URL as configured, without `/v1` (no credentials in it). */
+  baseUrl: string;
+  /** Every model the server lists (`GET /v1/models`). */
+  models: string[];
+  /** Per view: available, or why this server cannot provide it. */
+  views: Record<InspectorView, Availability>;
 }
 
 export interface LoadParams {

@@ -36,6 +36,19 @@ export const ERROR_CODES = [
   'engine-unresponsive',
   /** A quick request (ping, model/info, tokenize, countTokens) got no answer within its deadline. */
   'timeout',
+  // remote backends (src/client/) and the server (src/server/)
+  /** This backend cannot do what was asked (an OpenAI-compatible server has no attention maps); the message says why. */
+  'unsupported',
+  /** The server could not be reached (refused, DNS, TLS) or did not answer within its deadline. */
+  'server-unreachable',
+  /** The server answered with an error status; the message carries its own words. */
+  'server-error',
+  /** The server's answer is not what its API promises (not JSON, missing fields, a broken stream). */
+  'bad-response',
+  /** The server refused the API key (or none was given). */
+  'unauthorized',
+  /** The server's queue is full (HTTP 429); try again later. */
+  'queue-full',
   // the chat service
   'not-found',
   'busy',
