@@ -96,10 +96,31 @@ export class EngineService {
     },
     'model/tokenize': {
       streams: false,
-      check: check.textOnly,
-      handle: async (p) => ({
-        ids: this.requireModel().tokenizer.encodeIds(p.text, { addSpecialTokens: false }),
-      }),
+      check: check.tokenize,
+      handle: async (p) => {
+        const model = this.requireModel();
+        const ids = p.messages
+          ? this.promptIds(model, p)
+          : model.tokenizer.encodeIds(p.text, { addSpecialTokens: p.addSpecialTokens ?? false });
+        if (!p.pieces) return { ids };
+        const t = model.tokenizer;
+        return { ids, pieces: ids.map((id) => ({ id, text: t.tokenText(id), bytes: t.tokenBytes(id) })) };
+      },
+    },
+    'model/detokenize': {
+      streams: false,
+      check: check.detokenize,
+      handle: async (p) => {
+        const model = this.requireModel();
+        const bad = p.ids.find((id) => id >= model.dims.vocab);
+        if (bad !== undefined) {
+          throw new EngineError(
+            'out-of-range',
+            `ids holds ${bad}; the vocabulary has ${model.dims.vocab} tokens`,
+          );
+        }
+        return { text: model.tokenizer.decode(p.ids, { skipSpecialTokens: p.skipSpecialTokens ?? false }) };
+      },
     },
     'step/start': {
       streams: false,
@@ -247,8 +268,7 @@ export class EngineService {
       ...options,
       signal: ctx.signal,
       onChunk: (c) => {
-        if (c.text !== '' || c.tokens.length > 0)
-          ctx.stream({ kind: 'text', text: c.text, tokens: c.tokens });
+        if (c.text !== '' || c.tokens.length > 0) ctx.stream({ kind: 'text', ...c });
       },
     });
     ctx.stream({ kind: 'summary', summary: { ...result, executionProvider: model.provider.used } });

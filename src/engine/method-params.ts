@@ -24,11 +24,14 @@ import {
   type PromptParams,
   type SamplingParams,
   type ScoreParams,
+  type TokenizeParams,
 } from '../protocol/engine-methods';
 
 /** Token ids: whole and int32; whether the model has such an id is the handler's check (out-of-range). */
 const MAX_ID = 2 ** 31 - 1;
 const MAX_TOKENS = 1_000_000;
+/** Alternatives per generated token that model/generate reports at most (OpenAI's top_logprobs limit). */
+const MAX_LOGPROBS = 20;
 
 /** CPU threads: one per core at most (more only slows ONNX Runtime down; 10,000 once froze the engine). */
 function maxThreads(): number {
@@ -92,6 +95,7 @@ export function generate(p: unknown): GenerateParams {
     ...sampling(r),
     ...optional(r, 'maxNewTokens', (v, n) => whole(v, n, 1, MAX_TOKENS)),
     ...optional(r, 'stopStrings', (v, n) => list(v, n, 16, stopString)),
+    ...optional(r, 'logprobs', (v, n) => whole(v, n, 0, MAX_LOGPROBS)),
   };
 }
 
@@ -106,7 +110,25 @@ export function score(p: unknown): ScoreParams {
 
 export const promptOnly = (p: unknown): PromptParams => prompt(record(p, 'params'));
 
-export const textOnly = (p: unknown): { text: string } => ({ text: text(record(p, 'params').text, 'text') });
+export function tokenize(p: unknown): TokenizeParams {
+  const r = record(p, 'model/tokenize params');
+  const pieces = optional(r, 'pieces', flag);
+  if (r.messages !== undefined) {
+    if (r.text !== undefined) throw new BadParams('takes a text or messages, not both');
+    if (r.addSpecialTokens !== undefined)
+      throw new BadParams('addSpecialTokens applies to a text (the chat template places special tokens)');
+    return { messages: list(r.messages, 'messages', 10_000, message), ...pieces };
+  }
+  return { text: text(r.text, 'text'), ...optional(r, 'addSpecialTokens', flag), ...pieces };
+}
+
+export function detokenize(p: unknown): EngineParams<'model/detokenize'> {
+  const r = record(p, 'model/detokenize params');
+  return {
+    ids: list(r.ids, 'ids', MAX_TOKENS, (v, n) => whole(v, n, 0, MAX_ID)),
+    ...optional(r, 'skipSpecialTokens', flag),
+  };
+}
 
 export const handleOnly = (p: unknown): { handle: string } => ({
   handle: handle(record(p, 'params').handle),

@@ -117,7 +117,22 @@ export type GenerateParams = PromptParams &
   SamplingParams & {
     maxNewTokens?: number;
     stopStrings?: string[];
+    /**
+     * Set (0-20): every text chunk also carries a TokenLogprob per generated token, with this many alternatives. Off
+     * (undefined) costs nothing.
+     */
+    logprobs?: number;
   };
+
+/**
+ * A generated token's natural-log probability under the model's raw distribution (log-softmax of its logits, before
+ * temperature, top-k, top-p or repetition penalty, as vLLM reports by default), and the most likely tokens there.
+ */
+export interface TokenLogprob extends StepToken {
+  logprob: number;
+  /** The `logprobs` most likely tokens, best first (ties: lower id first). */
+  top: (StepToken & { logprob: number })[];
+}
 
 export type StopReason = 'eos' | 'stop-string' | 'max-tokens' | 'context-length' | 'cancelled';
 
@@ -137,8 +152,12 @@ export interface GenerateSummary {
  */
 export type GenerateChunk =
   | { kind: 'prompt'; tokens: number; contextLength: number }
-  | { kind: 'text'; text: string; tokens: number[] }
+  | { kind: 'text'; text: string; tokens: number[]; logprobs?: TokenLogprob[] }
   | { kind: 'summary'; summary: GenerateSummary };
+
+export type TokenizeParams =
+  | { text: string; addSpecialTokens?: boolean; pieces?: boolean; messages?: undefined }
+  | { messages: ChatMessageParam[]; pieces?: boolean; text?: undefined; addSpecialTokens?: undefined };
 
 export interface ScoreParams {
   text: string;
@@ -282,8 +301,14 @@ export interface EngineMethods {
   'model/score': { params: ScoreParams; result: undefined; chunk: ScoreChunk };
   /** Prompt tokens model/generate would start from for the same prompt or messages (chat template applied). */
   'model/countTokens': { params: PromptParams; result: { tokens: number; contextLength: number } };
-  /** The ids the tokenizer gives a text, without special tokens (the model does not run). */
-  'model/tokenize': { params: { text: string }; result: { ids: number[] } };
+  /**
+   * The ids the tokenizer gives a text (without special tokens unless `addSpecialTokens`), or chat messages as the
+   * template renders them (as model/generate would start); `pieces` adds each token's text and bytes. The model does
+   * not run.
+   */
+  'model/tokenize': { params: TokenizeParams; result: { ids: number[]; pieces?: StepToken[] } };
+  /** The text of token ids as the tokenizer's decoder gives it (special tokens kept unless `skipSpecialTokens`). */
+  'model/detokenize': { params: { ids: number[]; skipSpecialTokens?: boolean }; result: { text: string } };
   /** One full forward pass over a text; per-token numbers now, the rest held in the engine under `handle`. */
   'inspect/run': { params: InspectParams; result: InspectResult };
   /** One head's [n, n] attention (n = tokens + BOS), or the mean over heads. */

@@ -23,6 +23,7 @@ export const REMOTE_ENGINE_METHODS = [
   'model/score',
   'model/countTokens',
   'model/tokenize',
+  'model/detokenize',
   'inspect/run',
   'inspect/attention',
   'inspect/thumbnails',
@@ -53,7 +54,12 @@ export type ServerStreamItem<C = unknown> = { chunk: C } | { done: true } | { er
 export interface GlassboxHttpError {
   error: {
     message: string;
-    type: 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error';
+    type:
+      | 'invalid_request_error'
+      | 'authentication_error'
+      | 'rate_limit_error'
+      | 'server_error'
+      | 'not_found_error';
     param: string | null;
     code: string;
   };

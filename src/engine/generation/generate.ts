@@ -1,9 +1,10 @@
 // The generation loop: prefill, KV-cached decode, sampling, EOS/stop strings, UTF-8-safe streaming, cancel, timings.
 import type * as ort from 'onnxruntime-node';
-import type { SamplingParams, StopReason } from '../../protocol/engine-methods';
+import type { SamplingParams, StopReason, TokenLogprob } from '../../protocol/engine-methods';
 import { checkContext, emptyCache, logitsRow, releaseCache, runStep, type StepModel } from '../model/forward';
 import { Sampler } from './sampling';
 import { StopStringWatcher } from './stop-strings';
+import { tokenLogprob } from './token-logprobs';
 import type { TextTokenizer } from '../model/tokenizer';
 
 /** What generation needs from a loaded model. */
@@ -20,13 +21,15 @@ export interface GenerateOptions extends SamplingParams {
   stopStrings?: string[];
   /** Extra ids to stop on, besides the model's EOS ids. */
   stopIds?: number[];
+  /** Set: every chunk with a token also carries its log-probability and this many alternatives (raw logits). */
+  logprobs?: number;
   /** Checked before every model step: cancelling takes effect before the next step runs. */
   signal?: AbortSignal;
   /**
    * Called after every step with the token it generated and the text that may be shown now ('' while a character
    * is incomplete or text might still become a stop string); a last call with no token flushes held-back text.
    */
-  onChunk?: (chunk: { text: string; tokens: number[] }) => void;
+  onChunk?: (chunk: { text: string; tokens: number[]; logprobs?: TokenLogprob[] }) => void;
 }
 
 export interface GenerateTimings {
@@ -85,17 +88,23 @@ export async function generate(
       const out = await runStep(model.session, model, feed, cache, { logits: 'last' });
       if (cache.length === 0) prefillMs = performance.now() - s0;
       cache = out.present;
-      const id = sampler.next(logitsRow(out, model.dims.vocab), seen);
+      const row = logitsRow(out, model.dims.vocab);
+      const id = sampler.next(row, seen);
+      // the sampler leaves the row as the model gave it: these are the raw distribution's log-probabilities
+      const logprobs =
+        options.logprobs === undefined
+          ? {}
+          : { logprobs: [tokenLogprob(model.tokenizer, row, id, options.logprobs)] };
       tokens.push(id);
       seen.push(id);
       if (tokens.length === 1) firstTokenAt = performance.now();
       if (stopIds.has(id)) {
-        options.onChunk?.({ text: '', tokens: [id] });
+        options.onChunk?.({ text: '', tokens: [id], ...logprobs });
         stopReason = 'eos';
         break;
       }
       const { emit: text, stopped } = watcher.push(stream.push(id));
-      options.onChunk?.({ text, tokens: [id] });
+      options.onChunk?.({ text, tokens: [id], ...logprobs });
       if (stopped) {
         stopReason = 'stop-string';
         break;

@@ -79,6 +79,22 @@ describe('engine method params', () => {
       { handle: '../x', layer: 0, head: 0 },
       /handle must be a handle the engine gave out/,
     ));
+  test('model/generate: logprobs 21', () =>
+    refused('model/generate', { ...prompt, logprobs: 21 }, /logprobs must be a whole number from 0 to 20/));
+  test('model/tokenize: a text and messages at once', () =>
+    refused('model/tokenize', { text: 'x', messages: [] }, /not both/));
+  test('model/tokenize: addSpecialTokens with messages', () =>
+    refused(
+      'model/tokenize',
+      { messages: [], addSpecialTokens: true },
+      /addSpecialTokens applies to a text/,
+    ));
+  test('model/tokenize: pieces "yes"', () =>
+    refused('model/tokenize', { text: 'x', pieces: 'yes' }, /pieces must be/));
+  test('model/detokenize: an id that is not whole', () =>
+    refused('model/detokenize', { ids: [1, 2.5] }, /ids\[1\] must be a whole number/));
+  test('model/detokenize: ids as a string', () =>
+    refused('model/detokenize', { ids: '1 2' }, /ids must be a list/));
   test('params that are not an object', () => refused('model/score', 'text', /params must be an object/));
 
   test('an unknown method is its own code, named in the message', async () => {
@@ -96,6 +112,12 @@ describe('engine method params', () => {
       await answer('model/generate', { ...prompt, temperature: 0.5, topP: 0.9, topK: 5, seed: 3 }),
       'ok',
     );
+  });
+
+  test('model/detokenize: an id past the vocabulary is out-of-range (the handler knows the model)', async () => {
+    const reply = await answer('model/detokenize', { ids: [1, 1_000_000] });
+    assert.notEqual(reply, 'ok');
+    if (reply !== 'ok') assert.equal(reply.code, 'out-of-range');
   });
 
   test('model/generate (text) and model/score (progress) stream; every other method answers once', () => {
