@@ -10,6 +10,7 @@ import { installCudaCommand } from './install-cuda';
 import { modelsCommand } from './models';
 import { MAX_COMMAND_LINE_BYTES } from './read-text';
 import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 
 /** Every command; add one line per new command. */
 const COMMANDS: CliCommand[] = [
@@ -20,6 +21,7 @@ const COMMANDS: CliCommand[] = [
   downloadCommand,
   modelsCommand,
   installCudaCommand,
+  serveCommand,
 ];
 
 const io: CliIO = {

@@ -1,0 +1,34 @@
+// Reads a request body up to a byte limit (413 beyond it) and parses it as JSON (400 when it is not).
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-errors';
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'bad-params', `the request body is larger than ${limit} bytes`, null, {
+    connection: 'close',
+  });
+}
+
+/** The whole body; refuses a declared or actual length over `limit` without buffering it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of req as AsyncIterable<Buffer>) {
+    size += part.length;
+    if (size > limit) throw tooLarge(limit);
+    parts.push(part);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The body parsed by `parse` (JSON.parse, or wire JSON); an empty body is undefined. */
+export function parseBody(body: Buffer, parse: (text: string) => unknown): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new HttpError(400, 'bad-params', `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
