@@ -1,5 +1,11 @@
 // What the host needs of an engine, wherever it runs: typed calls and streams over EngineMethods (local or remote).
-import type { EngineChunk, EngineMethod, EngineParams, EngineResult, StreamingMethod } from '../protocol/engine-methods';
+import type {
+  EngineChunk,
+  EngineMethod,
+  EngineParams,
+  EngineResult,
+  StreamingMethod,
+} from '../protocol/engine-methods';
 
 export type QuickMethod = Exclude<EngineMethod, StreamingMethod>;
 

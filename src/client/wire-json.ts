@@ -29,7 +29,11 @@ function isEncoded(value: unknown): value is EncodedTyped {
 }
 
 /** NaN and ±Infinity survive as strings (plain JSON would turn them into null). */
-const NON_FINITE = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const NON_FINITE = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
 
 /** JSON.stringify with typed arrays encoded compactly (a Float32Array of n values takes 4n bytes of base64). */
 export function toWireJson(value: unknown): string {
@@ -57,7 +61,12 @@ export function fromWireJson(text: string): unknown {
       return new Type(aligned.buffer);
     }
     const n = v as { $number?: unknown } | null;
-    if (typeof n === 'object' && n !== null && typeof n.$number === 'string' && Object.hasOwn(NON_FINITE, n.$number))
+    if (
+      typeof n === 'object' &&
+      n !== null &&
+      typeof n.$number === 'string' &&
+      Object.hasOwn(NON_FINITE, n.$number)
+    )
       return NON_FINITE[n.$number as keyof typeof NON_FINITE];
     return v;
   });

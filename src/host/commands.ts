@@ -9,6 +9,8 @@ import type { Attachment } from '../protocol/panel-methods';
 import { rangeAttachment } from './lm/chat-turns';
 import { installCuda } from './models/cuda-install-ui';
 import { promptForToken } from './models/hub-token';
+import { promptForServerKey } from './models/server-key';
+import { readConfig } from './config';
 import { chooseModel, manageModels, type PickerContext } from './models/model-picker';
 
 export interface CommandContext {
@@ -91,6 +93,12 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     'glassbox.chooseModel': () => chooseModel(c.picker),
     'glassbox.manageModels': () => manageModels(c.picker),
     'glassbox.setHubToken': () => promptForToken(c.picker.secrets),
+    'glassbox.setServerApiKey': async () => {
+      const config = readConfig();
+      // the key is asked for the configured server and used at once when that server is in use
+      if ((await promptForServerKey(c.picker.secrets, config.remoteBaseUrl)) && config.backend === 'openai')
+        c.reloadModel();
+    },
     'glassbox.installCudaSupport': () => installCuda({ log: c.log, reloadModel: c.reloadModel }),
     'glassbox.showLogs': () => c.log.show(),
   };

@@ -14,6 +14,12 @@ export interface GlassboxConfig {
   topP: number;
   maxNewTokens: number;
   systemPrompt: string;
+  /** `local`: the engine process on this machine; `openai`: an OpenAI-compatible server (or `glassbox serve`). */
+  backend: 'local' | 'openai';
+  /** The server's address (`http://host:port`, with or without `/v1`); used when backend is `openai`. */
+  remoteBaseUrl: string;
+  /** The server's model id ('' : the first it lists). */
+  remoteModel: string;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -24,7 +30,19 @@ export const RELOAD_SETTINGS = [
   'glassbox.modelPath',
   'glassbox.modelDtype',
   'glassbox.executionProvider',
+  'glassbox.backend',
+  'glassbox.remote.baseUrl',
+  'glassbox.remote.model',
 ] as const;
+
+/** The settings a model load depends on, as one string: a change that leaves it equal needs no reload. */
+export function loadKey(c: GlassboxConfig): string {
+  return JSON.stringify(
+    c.backend === 'openai'
+      ? ['openai', c.remoteBaseUrl, c.remoteModel]
+      : ['local', c.modelPath, c.modelDtype, c.executionProvider],
+  );
+}
 
 function clamp(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
@@ -44,5 +62,8 @@ export function readConfig(): GlassboxConfig {
     topP: clamp(c.get('topP'), 0.01, 1, 0.9),
     maxNewTokens: Math.round(clamp(c.get('maxNewTokens'), 1, 8192, 256)),
     systemPrompt: c.get<string>('systemPrompt', DEFAULT_SYSTEM_PROMPT) ?? DEFAULT_SYSTEM_PROMPT,
+    backend: c.get<string>('backend', 'local') === 'openai' ? 'openai' : 'local',
+    remoteBaseUrl: (c.get<string>('remote.baseUrl', '') ?? '').trim(),
+    remoteModel: (c.get<string>('remote.model', '') ?? '').trim(),
   };
 }

@@ -5,7 +5,7 @@ import { ChatService } from './chat/chat-service';
 import { engineChat } from './chat/engine-chat';
 import { HistoryStore } from './chat/history-store';
 import { registerCommands } from './commands';
-import { readConfig, RELOAD_SETTINGS } from './config';
+import { loadKey, readConfig, RELOAD_SETTINGS } from './config';
 import { Highlights } from './editor/highlights';
 import { InspectorController } from './editor/inspector-controller';
 import { createStatusBar } from './editor/status-bar';
@@ -13,7 +13,9 @@ import { EngineClient } from '../client/engine-client';
 import { GlassboxLmProvider, LM_VENDOR } from './lm/lm-provider';
 import { registerParticipant } from './lm/participant';
 import { cudaOffer } from './models/cuda-install-ui';
+import { BackendSwitch } from './models/backend-switch';
 import { ModelManager } from './models/model-manager';
+import { remoteConnector } from './models/remote-connect';
 import type { PickerContext } from './models/model-picker';
 import { CurrentConversation, panelHandlers } from './panel/panel-handlers';
 import { PANEL_VIEW_ID, PanelView } from './panel/panel-view';
@@ -23,7 +25,7 @@ let cleanup: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Glassbox', { log: true });
   const storage = context.globalStorageUri.fsPath;
-  const client = new EngineClient({
+  const local = new EngineClient({
     enginePath: join(context.extensionPath, 'dist', 'engine.js'),
     env: { ...process.env, GLASSBOX_CACHE_DIR: join(storage, 'cache') },
     onStderr: (text) => log.warn(`engine: ${text.trimEnd()}`),
@@ -32,7 +34,14 @@ export function activate(context: vscode.ExtensionContext): void {
         `the engine process stopped (${signal ?? `code ${code}`}); it restarts with the model on the next request`,
       ),
   });
-  const models = new ModelManager(client, join(context.extensionPath, 'models', 'glassbox-tiny'), log);
+  // the local engine, or the configured server (glassbox.backend); every part of the host calls through this
+  const client = new BackendSwitch(local);
+  const models = new ModelManager(
+    client,
+    join(context.extensionPath, 'models', 'glassbox-tiny'),
+    log,
+    remoteConnector(context.secrets),
+  );
   const chat = new ChatService(
     new HistoryStore(join(storage, 'conversations'), (m) => log.warn(m)),
     engineChat(client, models),
@@ -62,7 +71,13 @@ export function activate(context: vscode.ExtensionContext): void {
     panelHandlers({ chat, client, inspector, models, state: context.globalState, log }, current),
     log,
   );
-  const reloadModel = () => void models.load(readConfig()).catch(() => undefined);
+  // what a load depends on: a settings change that leaves it equal (a server's address while local) reloads nothing
+  let loaded = '';
+  const reloadModel = () => {
+    const config = readConfig();
+    loaded = loadKey(config);
+    void models.load(config).catch(() => undefined);
+  };
   const bundledDir = join(context.extensionPath, 'models', 'glassbox-tiny');
   const picker: PickerContext = {
     secrets: context.secrets,
@@ -75,11 +90,22 @@ export function activate(context: vscode.ExtensionContext): void {
       const dir = models.currentStatus?.dir;
       return dir === undefined ? undefined : resolve(dir);
     },
+    server: () => {
+      const s = models.currentStatus;
+      return s?.server && { baseUrl: s.server.baseUrl, models: s.server.models, current: s.name };
+    },
     // settings, so the choice applies at once (the change reloads the model) and survives restarts
     use: async (folder, dtype) => {
       const settings = vscode.workspace.getConfiguration('glassbox');
       await settings.update('modelDtype', dtype, vscode.ConfigurationTarget.Global);
       await settings.update('modelPath', folder, vscode.ConfigurationTarget.Global);
+      await settings.update('backend', 'local', vscode.ConfigurationTarget.Global);
+    },
+    useServer: async (baseUrl, model) => {
+      const settings = vscode.workspace.getConfiguration('glassbox');
+      await settings.update('remote.baseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+      await settings.update('remote.model', model, vscode.ConfigurationTarget.Global);
+      await settings.update('backend', 'openai', vscode.ConfigurationTarget.Global);
     },
     onProgress: (p) =>
       models.downloading(
@@ -102,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): void {
     use: async (dir, dtype) => {
       await picker.use(resolve(dir) === resolve(bundledDir) ? '' : dir, dtype);
     },
+    useServer: (baseUrl, model) => picker.useServer(baseUrl, model),
   });
 
   context.subscriptions.push(
@@ -125,7 +152,8 @@ export function activate(context: vscode.ExtensionContext): void {
     createStatusBar(models.onDidChangeStatus),
     ...registerCommands({ panel, chat, models, current, inspector, log, reloadModel, picker }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s))) reloadModel();
+      if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s)) && loadKey(readConfig()) !== loaded)
+        reloadModel();
     }),
   );
   reloadModel();

@@ -1,7 +1,10 @@
 // The host <-> webview method maps of the Glassbox panel; pure types, imported by src/panel and webview/.
 import type {
+  Availability,
   EngineMethods,
+  InspectorView,
   InspectResult,
+  ServerKind,
   NextDistribution,
   StopReason,
   StepSampleResult,
@@ -89,6 +92,13 @@ export interface ModelStatus {
   lastTokensPerSecond?: number;
   /** A model download in progress (Choose Model...), shown beside the model that runs meanwhile. */
   download?: DownloadStatus;
+  /** Set when the model runs on a server: which, and what the Inspector can show from it. */
+  server?: {
+    kind: ServerKind;
+    baseUrl: string;
+    models: string[];
+    views: Record<InspectorView, Availability>;
+  };
 }
 
 export interface DownloadStatus {

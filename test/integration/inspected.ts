@@ -16,7 +16,10 @@ import {
 } from './workbench';
 
 /** A workbench for the inspector tests: no start page, no built-in AI chat, the room given to the Glassbox panel. */
-export function openInspectorWorkbench(viewport: { width: number; height: number }): Promise<Workbench> {
+export function openInspectorWorkbench(
+  viewport: { width: number; height: number },
+  settings: Record<string, unknown> = {},
+): Promise<Workbench> {
   mkdirSync(artifacts, { recursive: true });
   return openWorkbench(
     glassboxVsix,
@@ -25,6 +28,7 @@ export function openInspectorWorkbench(viewport: { width: number; height: number
       'chat.disableAIFeatures': true,
       // the room goes to the Glassbox panel in the primary side bar
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      ...settings,
     },
     viewport,
   );
@@ -79,10 +83,11 @@ export async function inspectLines(
   name: string,
   from: number,
   to: number,
-  options: { sideBarWidth: number; attention?: string },
+  options: { sideBarWidth: number; attention?: string; statusBar?: string },
 ): Promise<Inspected> {
   const { page, workspace } = wb;
-  await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
+  const status = options.statusBar ?? `glassbox-tiny · ${autoProvider()}`;
+  await page.locator('.statusbar-item', { hasText: status }).waitFor();
   await widenSideBar(page, options.sideBarWidth);
   await openAndSelect(page, name, from, to);
   await runCommand(page, 'Glassbox: Inspect Selection');

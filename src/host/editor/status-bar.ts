@@ -1,19 +1,41 @@
 // The status bar item: model name, execution provider and the last answer's tokens/s; a click opens the panel.
 import * as vscode from 'vscode';
+import type { Availability, InspectorView } from '../../protocol/engine-methods';
 import type { ModelStatus } from '../../protocol/panel-methods';
+import { KIND_NAMES, serverLabel } from '../models/model-manager';
 
 export function statusText(s: ModelStatus): string {
   if (s.state === 'loading') return `$(loading~spin) ${s.name}`;
   if (s.state === 'error') return `$(error) ${s.name}`;
   const speed = s.lastTokensPerSecond === undefined ? '' : ` · ${s.lastTokensPerSecond.toFixed(1)} tok/s`;
+  if (s.server) return `$(remote) ${s.name} · ${serverLabel(s.server.baseUrl)}${speed}`;
   return `$(hubot) ${s.name} · ${s.executionProvider ?? '?'}${speed}`;
+}
+
+const VIEW_NAMES: Record<InspectorView, string> = {
+  tokens: 'Tokens',
+  prediction: 'Prediction',
+  attention: 'Attention',
+  lens: 'Logit lens',
+  embeddings: 'Embeddings',
+  step: 'Step-through',
+};
+
+/** One line per Inspector view: what a server gives, and why not where it cannot. */
+export function viewLines(views: Record<InspectorView, Availability>): string[] {
+  return (Object.keys(VIEW_NAMES) as InspectorView[]).map((v) => {
+    const a = views[v];
+    return `  ${VIEW_NAMES[v]}: ${a.available ? 'yes' : `no (${a.reason})`}`;
+  });
 }
 
 export function statusTooltip(s: ModelStatus): string {
   const lines = [`Glassbox model: ${s.name}${s.bundled ? ' (bundled demonstration model)' : ''}`, s.dir];
-  if (s.state === 'loading') lines.push('Loading…');
+  if (s.state === 'loading') lines.push(s.server || /^https?:/.test(s.dir) ? 'Connecting…' : 'Loading…');
   if (s.state === 'error') lines.push(`Could not load: ${s.error ?? 'unknown error'}`);
-  if (s.executionProvider) lines.push(`Execution provider: ${s.executionProvider}`);
+  if (s.server)
+    lines.push(`Server: ${KIND_NAMES[s.server.kind]}`, 'Inspector views:', ...viewLines(s.server.views));
+  else if (s.executionProvider) lines.push(`Execution provider: ${s.executionProvider}`);
   for (const f of s.fallbacks ?? []) lines.push(`  skipped ${f}`);
   if (s.contextLength) lines.push(`Context: ${s.contextLength} tokens`);
   if (s.lastTokensPerSecond !== undefined)

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { ChatMessageParam } from '../../protocol/engine-methods';
+import type { ChatMessageParam, ModelInfo } from '../../protocol/engine-methods';
 import { cachedModels } from '../../hub/cached-models';
 import { hubCacheDir } from '../../hub/hub-cache';
 import { readConfig } from '../config';
@@ -17,6 +17,8 @@ interface GlassboxModel extends vscode.LanguageModelChatInformation {
   dir: string;
   /** The ONNX variant to load it with ('' for the folder's default). */
   dtype: string;
+  /** Set for a model of the server in use (glassbox.backend `openai`): its address; `id` is the server's model id. */
+  server?: string;
 }
 
 export interface LmProviderContext {
@@ -25,6 +27,8 @@ export interface LmProviderContext {
   bundledDir: string;
   /** Makes `dir` (with `dtype`) the active model as Choose Model does (the settings), and waits for it. */
   use: (dir: string, dtype: string) => Promise<void>;
+  /** Makes a server's model the active one (the settings). */
+  useServer: (baseUrl: string, model: string) => Promise<void>;
 }
 
 /** config.json facts the picker shows before a model is loaded: its type and context length. */
@@ -101,13 +105,13 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
       folders.push({ name, dir: config.modelPath, dtype: config.modelDtype, detail: 'glassbox.modelPath' });
     }
     const seen = new Set<string>();
-    const out: GlassboxModel[] = [];
+    const out: GlassboxModel[] = this.serverModels();
     for (const f of folders) {
       const dir = resolve(f.dir);
       if (seen.has(dir)) continue;
       seen.add(dir);
       const facts = configFacts(dir);
-      const active = status?.state === 'ready' && resolve(status.dir) === dir;
+      const active = status?.state === 'ready' && !status.server && resolve(status.dir) === dir;
       const name = f.name;
       const contextLength = active && status.contextLength ? status.contextLength : facts.contextLength;
       out.push({
@@ -129,6 +133,32 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
     return out;
   }
 
+  /** The models of the server in use, when there is one (the loaded one with its context length). */
+  private serverModels(): GlassboxModel[] {
+    const status = this.c.models.currentStatus;
+    const server = status?.server;
+    if (!status || !server) return [];
+    const maxNewTokens = readConfig().maxNewTokens;
+    return server.models.map((id) => {
+      const contextLength = id === status.name && status.contextLength ? status.contextLength : 0;
+      return {
+        id: `${server.baseUrl} ${id}`,
+        name: `Glassbox: ${id}`,
+        family: server.kind,
+        version: server.kind,
+        detail: `on ${status.executionProvider ?? server.baseUrl}`,
+        tooltip: `Runs on the server at ${server.baseUrl} (glassbox.backend "openai")`,
+        // unknown context (a server that does not say): VS Code needs a number; the server refuses what does not fit
+        maxInputTokens: contextLength || 32_768,
+        maxOutputTokens: maxNewTokens,
+        capabilities: { toolCalling: true, imageInput: false },
+        dir: server.baseUrl,
+        dtype: '',
+        server: server.baseUrl,
+      };
+    });
+  }
+
   async provideLanguageModelChatResponse(
     model: GlassboxModel,
     messages: readonly vscode.LanguageModelChatRequestMessage[],
@@ -139,10 +169,7 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
     const info = await this.activate(model);
     const settings = readConfig();
     const maxNewTokens = Number(options.modelOptions?.maxTokens ?? settings.maxNewTokens);
-    const reserve = Math.max(1, Math.min(maxNewTokens, Math.floor(info.contextLength / 4)));
-    const fitted = await fitContext(engineMessages(messages), info.contextLength - reserve, (m) =>
-      this.c.client.request('model/countTokens', { messages: m }).then((r) => r.tokens),
-    );
+    const fitted = await this.fitted(engineMessages(messages), info, maxNewTokens);
     const temperature = Number(options.modelOptions?.temperature ?? settings.temperature);
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
@@ -173,13 +200,45 @@ export class GlassboxLmProvider implements vscode.LanguageModelChatProvider<Glas
   ): Promise<number> {
     await this.activate(model);
     const plain = typeof text === 'string' ? text : partsText(text.content);
-    return (await this.c.client.request('model/tokenize', { text: plain })).ids.length;
+    try {
+      return (await this.c.client.request('model/tokenize', { text: plain })).ids.length;
+    } catch (e) {
+      // a server without a tokenize endpoint (Ollama, LM Studio): about four characters a token, as callers expect
+      if ((e as { code?: unknown }).code === 'unsupported') return Math.ceil(plain.length / 4);
+      throw e;
+    }
+  }
+
+  /**
+   * The newest messages that fit the context with room for the answer. A server that neither says its context nor
+   * counts tokens gets the messages as they are (it refuses what does not fit, and the caller sees its error).
+   */
+  private async fitted(
+    messages: ChatMessageParam[],
+    info: ModelInfo,
+    maxNewTokens: number,
+  ): Promise<ChatMessageParam[]> {
+    if (info.contextLength <= 0) return messages;
+    const reserve = Math.max(1, Math.min(maxNewTokens, Math.floor(info.contextLength / 4)));
+    try {
+      return await fitContext(messages, info.contextLength - reserve, (m) =>
+        this.c.client.request('model/countTokens', { messages: m }).then((r) => r.tokens),
+      );
+    } catch (e) {
+      if (info.remote && (e as { code?: unknown }).code === 'unsupported') return messages;
+      throw e;
+    }
   }
 
   /** Makes `model` the loaded one when it is not (Glassbox holds one model), then waits until it is ready. */
-  private async activate(model: GlassboxModel): Promise<{ contextLength: number }> {
+  private async activate(model: GlassboxModel): Promise<ModelInfo> {
     const status = this.c.models.currentStatus;
-    if (!status || resolve(status.dir) !== model.dir) await this.c.use(model.dir, model.dtype);
+    if (model.server !== undefined) {
+      const id = model.id.slice(model.server.length + 1);
+      if (status?.server?.baseUrl !== model.server || status.name !== id)
+        await this.c.useServer(model.server, id);
+    } else if (!status || status.server || resolve(status.dir) !== model.dir)
+      await this.c.use(model.dir, model.dtype);
     return this.c.models.ready();
   }
 }

@@ -3,8 +3,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineBackend } from '../../client/engine-backend';
+import type { BackendSwitch } from './backend-switch';
 import type { GlassboxConfig } from '../config';
-import type { ModelInfo } from '../../protocol/engine-methods';
+import type { ModelInfo, ServerKind } from '../../protocol/engine-methods';
 import { modelDisplayName } from '../../protocol/model-name';
 import type { DownloadStatus, ModelStatus } from '../../protocol/panel-methods';
 
@@ -28,6 +29,27 @@ export function shortFallback(provider: string, reason: string): string {
   return `${provider}: ${first.length > 60 ? `${first.slice(0, 57)}...` : first}`;
 }
 
+export type RemoteConnector = (config: GlassboxConfig) => Promise<{ backend: EngineBackend; info: ModelInfo }>;
+
+/** How each kind of server is named to people. */
+export const KIND_NAMES: Record<ServerKind, string> = {
+  glassbox: 'Glassbox server',
+  vllm: 'vLLM',
+  'llama.cpp': 'llama.cpp server',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  openai: 'OpenAI-compatible server',
+};
+
+/** `host:port` of a server URL, for the status bar (the URL itself when it does not parse). */
+export function serverLabel(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl || 'no server set';
+  }
+}
+
 export class ModelManager implements vscode.Disposable {
   private current: Promise<ModelInfo> | undefined;
   private status: ModelStatus | null = null;
@@ -36,9 +58,11 @@ export class ModelManager implements vscode.Disposable {
   readonly onDidChangeStatus = this.changed.event;
 
   constructor(
-    private readonly client: EngineBackend,
+    private readonly backends: BackendSwitch,
     private readonly bundledDir: string,
     private readonly log: vscode.LogOutputChannel,
+    /** Connects to the configured server (glassbox.backend `openai`): its backend and the model it serves. */
+    private readonly connect: RemoteConnector,
   ) {}
 
   get currentStatus(): ModelStatus | null {
@@ -47,12 +71,14 @@ export class ModelManager implements vscode.Disposable {
 
   /** Loads the configured model (replacing the previous one); never throws: failures become the error status. */
   load(config: GlassboxConfig): Promise<ModelInfo> {
+    if (config.backend === 'openai') return this.loadRemote(config);
+    this.backends.use(this.backends.local);
     const { dir, bundled } = resolveModelPath(config.modelPath, this.bundledDir);
     const ticket = ++this.generation;
     this.set({ state: 'loading', name: modelDisplayName(dir), dir, bundled });
     this.log.info(`loading model ${dir} (execution provider: ${config.executionProvider})`);
     const started = Date.now();
-    const loading = this.client.request('model/load', {
+    const loading = this.backends.local.request('model/load', {
       dir,
       ep: config.executionProvider,
       ...(config.modelDtype ? { dtype: config.modelDtype } : {}),
@@ -84,6 +110,46 @@ export class ModelManager implements vscode.Disposable {
       },
     );
     return loading;
+  }
+
+  /** Connects to the configured server; its model becomes the current one once the server has answered. */
+  private loadRemote(config: GlassboxConfig): Promise<ModelInfo> {
+    const ticket = ++this.generation;
+    const dir = config.remoteBaseUrl;
+    const name = config.remoteModel || serverLabel(dir);
+    this.set({ state: 'loading', name, dir, bundled: false });
+    this.log.info(`connecting to ${dir || '(no glassbox.remote.baseUrl)'}${config.remoteModel ? ` for ${config.remoteModel}` : ''}`);
+    const connecting = this.connect(config).then(({ backend, info }) => {
+      if (ticket !== this.generation) {
+        backend.dispose();
+        return info;
+      }
+      this.backends.use(backend);
+      return info;
+    });
+    this.current = connecting;
+    connecting.then(
+      (info) => {
+        if (ticket !== this.generation || !info.remote) return;
+        const { kind, baseUrl, views, models } = info.remote;
+        this.log.info(`connected to ${KIND_NAMES[kind]} at ${baseUrl}: ${info.name}; context ${info.contextLength || '?'} tokens`);
+        this.set({
+          state: 'ready',
+          name: info.name,
+          dir: baseUrl,
+          bundled: false,
+          ...(info.contextLength > 0 ? { contextLength: info.contextLength } : {}),
+          executionProvider: `${KIND_NAMES[kind]} at ${serverLabel(baseUrl)}`,
+          server: { kind, baseUrl, models, views },
+        });
+      },
+      (e: Error) => {
+        if (ticket !== this.generation) return;
+        this.log.error(`could not use the server at ${dir}: ${e.message}`);
+        this.set({ state: 'error', name, dir, bundled: false, error: e.message });
+      },
+    );
+    return connecting;
   }
 
   /** The loaded model; waits for a load in progress; throws why it could not load. */

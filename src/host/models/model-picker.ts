@@ -14,6 +14,10 @@ export interface PickerContext extends DownloadContext {
   bundledDir: string;
   /** The folder loaded now (resolved). */
   currentDir: () => string | undefined;
+  /** The server in use (glassbox.backend `openai`) and the models it lists, or undefined. */
+  server: () => { baseUrl: string; models: string[]; current: string } | undefined;
+  /** Uses a server's model from now on (settings: backend, address, model id). */
+  useServer: (baseUrl: string, model: string) => Promise<void>;
 }
 
 type Item = vscode.QuickPickItem & { run?: () => Promise<void> };
@@ -39,11 +43,42 @@ function cachedItem(ctx: PickerContext, m: CachedModel, current: string | undefi
   };
 }
 
+/** The models of the server in use, and an entry to connect to another server. */
+function serverItems(ctx: PickerContext): Item[] {
+  const server = ctx.server();
+  const connect: Item = {
+    label: '$(remote) Connect to a server...',
+    detail: 'glassbox serve, vLLM, llama.cpp server, Ollama, LM Studio: any OpenAI-compatible address',
+    run: async () => {
+      const address = await vscode.window.showInputBox({
+        title: 'Glassbox: server address',
+        prompt: 'http://host:port of an OpenAI-compatible server (with or without /v1)',
+        value: server?.baseUrl ?? 'http://127.0.0.1:8080',
+        validateInput: (v) => (/^https?:\/\/[^\s/]+/.test(v.trim()) ? undefined : 'expected http://host:port'),
+      });
+      if (address) await ctx.useServer(address.trim(), '');
+    },
+  };
+  if (!server) return [{ label: 'On a server', kind: vscode.QuickPickItemKind.Separator }, connect];
+  return [
+    { label: `On ${server.baseUrl}`, kind: vscode.QuickPickItemKind.Separator },
+    ...server.models.map(
+      (id): Item => ({
+        label: `$(cloud) ${id}`,
+        description: id === server.current ? 'in use' : '',
+        run: () => ctx.useServer(server.baseUrl, id),
+      }),
+    ),
+    connect,
+  ];
+}
+
 export async function chooseModel(ctx: PickerContext): Promise<void> {
   const current = ctx.currentDir();
   const cached = await cachedModels(hubCacheDir()).catch(() => []);
   const cachedRepos = new Set(cached.map((m) => m.repo));
   const items: Item[] = [
+    ...serverItems(ctx),
     { label: 'On this machine', kind: vscode.QuickPickItemKind.Separator },
     {
       label: '$(package) glassbox-tiny',
