@@ -19,7 +19,7 @@ import type { EngineBackend, QuickMethod } from './engine-backend';
 import { EngineCallError } from './engine-client';
 import type { HttpJson } from './http-json';
 import { fromEchoLogprobs, fromPromptLogprobs, inspectResult, type ServerToken } from './openai-inspect';
-import { SERVER_NAMES, serverViews } from './remote-views';
+import { SERVER_LABELS, SERVER_NAMES, serverViews } from './remote-views';
 import { array, field, integer, object, optionalCount, string, type Json } from './response-fields';
 import { displayText, pieceBytes } from './token-offsets';
 
@@ -434,11 +434,12 @@ export class OpenAIBackend implements EngineBackend {
       kind: 'summary',
       summary: {
         text,
-        // the server does not say which ids it generated
+        // the server does not say which ids it generated; its usage says how many
         tokens: [],
         promptTokens: [],
+        ...(usage ? { tokenCount: usage.completion, promptTokenCount: usage.prompt } : {}),
         stopReason: finish,
-        executionProvider: 'cpu',
+        executionProvider: `${SERVER_LABELS[this.o.kind]} at ${new URL(this.o.http.root).host}`,
         timings: {
           prefillMs: firstTokenMs,
           firstTokenMs,

@@ -56,6 +56,7 @@ export function inspectResult(
     layers: 0,
     heads: 0,
     truncated: null,
+    ...(views.prediction.available ? {} : { predictions: views.prediction }),
     attention: views.attention,
     lens: views.lens,
     embeddings: views.embeddings,

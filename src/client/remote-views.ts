@@ -18,6 +18,16 @@ export function allViewsAvailable(): Record<InspectorView, Availability> {
 }
 
 /** How each kind is named in messages. */
+/** Each kind's name as a label (status bar, answer stats): `vLLM at gpu-box:8000`. */
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  glassbox: 'Glassbox server',
+  vllm: 'vLLM',
+  'llama.cpp': 'llama.cpp server',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  openai: 'OpenAI-compatible server',
+};
+
 export const SERVER_NAMES: Record<ServerKind, string> = {
   glassbox: 'the Glassbox server',
   vllm: 'vLLM',

@@ -142,7 +142,11 @@ export interface GenerateSummary {
   tokens: number[];
   promptTokens: number[];
   stopReason: StopReason;
-  executionProvider: ExecutionProviderName;
+  /** The execution provider (`cuda`), or for a server what it is and where (`vLLM at gpu-box:8000`). */
+  executionProvider: string;
+  /** Token counts where the ids are not known (a server's `usage`); otherwise the lengths of the id arrays. */
+  tokenCount?: number;
+  promptTokenCount?: number;
   timings: { prefillMs: number; firstTokenMs: number; decodeTokensPerSecond: number; totalMs: number };
 }
 
@@ -228,6 +232,11 @@ export interface InspectResult {
    * than the inspector's memory budget allows (its attention grows with the square of the tokens: 'memory').
    */
   truncated: { totalTokens: number; inspectedChars: number; limit: 'context' | 'memory' } | null;
+  /**
+   * Absent or available: positions hold the model's numbers. Unavailable (a server that gives no log-probs for a
+   * given text): every position is null and the reason says why.
+   */
+  predictions?: Availability;
   attention: Availability;
   lens: Availability;
   /** The input embedding table, for nearest neighbours. */

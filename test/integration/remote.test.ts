@@ -2,22 +2,22 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServe, type ServeProcess } from '../support/serve-process';
+import { serve, type Served } from '../support/serve-process';
 import { inspectLines, openInspectorWorkbench, visible } from './inspected';
 import { artifacts, openAndSelect, panelFrame, runCommand, type Workbench } from './workbench';
 
-let server: ServeProcess;
+let server: Served;
 let wb: Workbench;
 let failed = false;
 
 before(async () => {
   // the bundled model on the CPU, as the CLI that the Inspector is compared with runs it
-  server = await startServe(['--ep', 'cpu']);
+  server = await serve();
   wb = await openInspectorWorkbench(
     { width: 1680, height: 1050 },
     {
       'glassbox.backend': 'openai',
-      'glassbox.remote.baseUrl': server.baseUrl,
+      'glassbox.remote.baseUrl': server.url,
       // greedy answers from the bundled model run long enough to press Stop
       'glassbox.temperature': 0,
       'glassbox.maxNewTokens': 320,
@@ -30,7 +30,7 @@ after(async () => {
       .screenshot({ path: join(artifacts, 'integration-remote-failure.png') })
       .catch(() => undefined);
     console.log(wb.logs().slice(-4000));
-    console.log(server?.output().slice(-2000));
+    console.log(server?.stderr().slice(-2000));
   }
   await wb?.close();
   await server?.stop();
@@ -48,7 +48,7 @@ async function step(run: () => Promise<void>): Promise<void> {
 describe('Glassbox on a glassbox serve (code-server)', () => {
   test('Inspect Selection over HTTP: token ids, top-1 predictions and ranks equal the local CLI', () =>
     step(async () => {
-      const host = new URL(server.baseUrl).host;
+      const host = new URL(server.url).host;
       const { panel, cli } = await inspectLines(wb, 'stats.ts', 3, 6, {
         sideBarWidth: 900,
         statusBar: `glassbox-tiny · ${host}`,
@@ -96,7 +96,7 @@ describe('Glassbox on a glassbox serve (code-server)', () => {
       assert.ok((await answer.locator('gb-markdown').innerText()).length >= partial);
       await page.screenshot({ path: join(artifacts, 'integration-remote-chat.png') });
       // the server goes on answering after a request it was writing was closed
-      const next = await fetch(`${server.baseUrl}/v1/completions`, {
+      const next = await fetch(`${server.url}/v1/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ prompt: 'def add(a, b):', max_tokens: 4, temperature: 0 }),

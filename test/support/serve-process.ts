@@ -1,56 +1,65 @@
-// Starts the built `glassbox serve` (node dist/cli.js serve) on a free 127.0.0.1 port for tests, and stops it.
+// Test support for the server tests: starts the built `glassbox serve --port 0` and reads its URL; splits SSE bodies.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cliPath } from './cli';
 
-export interface ServeProcess {
-  /** http://127.0.0.1:PORT */
-  baseUrl: string;
+export interface Served {
+  url: string;
   child: ChildProcess;
-  /** Everything the server wrote (stdout and stderr), for failure messages. */
-  output: () => string;
-  stop: () => Promise<void>;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** SIGTERM, then the exit code (SIGKILL after 10 s). */
+  stop(): Promise<number | null>;
 }
 
-/** `glassbox serve --port 0 ...args`; resolves once it prints where it listens (within `timeoutMs`). */
-export async function startServe(args: string[] = [], timeoutMs = 60_000): Promise<ServeProcess> {
+/** Starts `node dist/cli.js serve --port 0 ...args` and resolves once it prints its listening line. */
+export async function serve(args: string[] = [], timeoutMs = 30_000): Promise<Served> {
   assert.ok(existsSync(cliPath), `${cliPath} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--ep', 'cpu', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let text = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (text += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (text += t));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  const baseUrl = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`glassbox serve did not start in ${timeoutMs} ms:\n${text}`)),
+      () => reject(new Error(`glassbox serve did not start in ${timeoutMs} ms: ${err}`)),
       timeoutMs,
     );
-    const look = () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      out += t;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
-        child.stdout.off('data', look);
         resolve(m[1]);
       }
-    };
-    child.stdout.on('data', look);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`glassbox serve exited (code ${code}) before listening:\n${text}`));
     });
-  }).catch(async (e: Error) => {
-    await stop();
-    throw e;
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`glassbox serve exited (${code}): ${err}`));
+    });
   });
-  return { baseUrl, child, output: () => text, stop };
+  return {
+    url,
+    child,
+    stderr: () => err,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(kill);
+      return code;
+    },
+  };
+}
+
+/** Reads an SSE body into its `data:` payloads. */
+export function sseData(body: string): string[] {
+  return body
+    .split('\n\n')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('data: '))
+    .map((e) => e.slice('data: '.length));
 }

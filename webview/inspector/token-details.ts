@@ -9,6 +9,14 @@ import type { AttentionLinks } from './token-strip';
 
 export type DetailsKind = 'token' | 'prediction' | 'attention';
 
+/** A server's log-probs give only its top guesses: a rank beyond them, and the entropy, are not known. */
+export const rankText = (p: InspectPosition) =>
+  Number.isFinite(p.rank) ? count(p.rank) : `beyond the top ${p.top.length}`;
+export const entropyText = (p: InspectPosition) =>
+  Number.isFinite(p.entropy)
+    ? bits(natsToBits(p.entropy))
+    : 'unknown (the server gives only its top guesses)';
+
 export class TokenDetails extends LightElement {
   static override properties = {
     result: { attribute: false },
@@ -35,6 +43,10 @@ export class TokenDetails extends LightElement {
   }
 
   private prediction(p: InspectPosition | null, actualId: number) {
+    const predictions = this.result?.predictions;
+    if (predictions && !predictions.available) {
+      return html`<p class="no-prediction">no prediction: ${predictions.reason}</p>`;
+    }
     if (!p) {
       return html`<p class="no-prediction">no prediction (first token): nothing comes before it</p>`;
     }
@@ -45,7 +57,7 @@ export class TokenDetails extends LightElement {
         </div>
         <div>
           <dt>rank</dt>
-          <dd class="rank rank-${rankBucket(p.rank)}">${count(p.rank)}</dd>
+          <dd class="rank rank-${rankBucket(p.rank)}">${rankText(p)}</dd>
         </div>
         <div>
           <dt>surprisal</dt>
@@ -53,7 +65,7 @@ export class TokenDetails extends LightElement {
         </div>
         <div>
           <dt>entropy</dt>
-          <dd class="entropy">${bits(natsToBits(p.entropy))}</dd>
+          <dd class="entropy">${entropyText(p)}</dd>
         </div>
       </dl>
       <div class="alternatives-title muted">The model’s top ${p.top.length} guesses here:</div>
@@ -103,7 +115,7 @@ export class TokenDetails extends LightElement {
       <dl class="numbers">
         <div>
           <dt>id</dt>
-          <dd class="token-id">${t.id}</dd>
+          <dd class="token-id">${t.id >= 0 ? t.id : 'unknown (the server does not say)'}</dd>
         </div>
         <div>
           <dt>bytes</dt>

@@ -30,7 +30,8 @@ export async function replayAnswer(
     ids = undefined;
   } else if (!ids) {
     notes.push(
-      'This answer did not keep its token ids (it is older than replays), so its text was tokenized again; ' +
+      'This answer did not keep its token ids (it is older than replays, or a server wrote it), so its text was ' +
+        'tokenized again; ' +
         'the model may have produced it in other pieces.',
     );
   }

@@ -39,15 +39,17 @@ export interface ChatSettings {
 
 /** What an answer keeps of its generation: sizes, speed, why it ended, its token ids and how it was sampled. */
 export function answerStats(summary: GenerateSummary, model: string, sampling: AnswerSampling): AnswerStats {
+  // a server that streams text without ids gives counts only: the answer then keeps no ids (a replay tokenizes it)
+  const idsKnown = summary.tokenCount === undefined || summary.tokens.length === summary.tokenCount;
   return {
-    promptTokens: summary.promptTokens.length,
-    tokens: summary.tokens.length,
+    promptTokens: summary.promptTokenCount ?? summary.promptTokens.length,
+    tokens: summary.tokenCount ?? summary.tokens.length,
     tokensPerSecond: summary.timings.decodeTokensPerSecond,
     firstTokenMs: summary.timings.firstTokenMs,
     stopReason: summary.stopReason,
     executionProvider: summary.executionProvider,
     model,
-    tokenIds: summary.tokens,
+    ...(idsKnown ? { tokenIds: summary.tokens } : {}),
     sampling,
   };
 }
@@ -57,7 +59,7 @@ export type Notify = <N extends PanelNotification>(method: N, params: PanelNotif
 /** A request chat refuses, with a message for the user (the reply's error.code is `code`). */
 export class ChatError extends Error {
   constructor(
-    readonly code: Extract<ErrorCode, 'not-found' | 'busy' | 'bad-params' | 'context-full'>,
+    readonly code: Extract<ErrorCode, 'not-found' | 'busy' | 'bad-params' | 'context-full' | 'unsupported'>,
     message: string,
   ) {
     super(message);
@@ -195,6 +197,9 @@ export class ChatService {
     const { tokens, contextLength } = await this.engine.countTokens(
       promptMessages(this.settings().systemPrompt, [...history, ...next]),
     );
+    // a server that does not say its context: the count alone would read as "full"
+    if (contextLength <= 0)
+      throw new ChatError('unsupported', `the server does not say how long its context is`);
     return { promptTokens: tokens, contextLength, remaining: Math.max(0, contextLength - tokens) };
   }
 

@@ -29,13 +29,20 @@ export function tokenHover(result: InspectResult, i: number): vscode.MarkdownStr
   if (!tok) return md;
   md.appendMarkdown(`**Glassbox** token ${code(tok.text)} · id ${tok.id}\n\n`);
   const p: InspectPosition | null = result.positions[i] ?? null;
+  if (result.predictions && !result.predictions.available) {
+    md.appendMarkdown(`No prediction: ${result.predictions.reason}`);
+    return md;
+  }
   if (!p) {
     md.appendMarkdown('No prediction: nothing precedes the first token.');
     return md;
   }
+  // a server's log-probs give only its top guesses: a rank beyond them and the entropy are not known
+  const rank = Number.isFinite(p.rank) ? String(p.rank) : `beyond the top ${p.top.length}`;
+  const entropy = Number.isFinite(p.entropy) ? `${(p.entropy / Math.LN2).toFixed(2)} bits` : 'unknown';
   md.appendMarkdown(
-    `p = ${percent(Math.exp(p.logprob))} · rank ${p.rank} · surprisal ${(-p.logprob / Math.LN2).toFixed(2)} bits · ` +
-      `entropy ${(p.entropy / Math.LN2).toFixed(2)} bits\n\n`,
+    `p = ${percent(Math.exp(p.logprob))} · rank ${rank} · surprisal ${(-p.logprob / Math.LN2).toFixed(2)} bits · ` +
+      `entropy ${entropy}\n\n`,
   );
   md.appendMarkdown('The model expected:\n\n');
   for (const alt of p.top.slice(0, 5)) {

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { Availability, InspectorView } from '../../protocol/engine-methods';
 import type { ModelStatus } from '../../protocol/panel-methods';
-import { KIND_NAMES, serverLabel } from '../models/model-manager';
+import { SERVER_LABELS } from '../../client/remote-views';
+import { serverLabel } from '../models/model-manager';
 
 export function statusText(s: ModelStatus): string {
   if (s.state === 'loading') return `$(loading~spin) ${s.name}`;
@@ -34,7 +35,7 @@ export function statusTooltip(s: ModelStatus): string {
   if (s.state === 'loading') lines.push(s.server || /^https?:/.test(s.dir) ? 'Connecting…' : 'Loading…');
   if (s.state === 'error') lines.push(`Could not load: ${s.error ?? 'unknown error'}`);
   if (s.server)
-    lines.push(`Server: ${KIND_NAMES[s.server.kind]}`, 'Inspector views:', ...viewLines(s.server.views));
+    lines.push(`Server: ${SERVER_LABELS[s.server.kind]}`, 'Inspector views:', ...viewLines(s.server.views));
   else if (s.executionProvider) lines.push(`Execution provider: ${s.executionProvider}`);
   for (const f of s.fallbacks ?? []) lines.push(`  skipped ${f}`);
   if (s.contextLength) lines.push(`Context: ${s.contextLength} tokens`);

@@ -4,8 +4,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineBackend } from '../../client/engine-backend';
 import type { BackendSwitch } from './backend-switch';
+import { SERVER_LABELS } from '../../client/remote-views';
 import type { GlassboxConfig } from '../config';
-import type { ModelInfo, ServerKind } from '../../protocol/engine-methods';
+import type { ModelInfo } from '../../protocol/engine-methods';
 import { modelDisplayName } from '../../protocol/model-name';
 import type { DownloadStatus, ModelStatus } from '../../protocol/panel-methods';
 
@@ -31,15 +32,6 @@ export function shortFallback(provider: string, reason: string): string {
 
 export type RemoteConnector = (config: GlassboxConfig) => Promise<{ backend: EngineBackend; info: ModelInfo }>;
 
-/** How each kind of server is named to people. */
-export const KIND_NAMES: Record<ServerKind, string> = {
-  glassbox: 'Glassbox server',
-  vllm: 'vLLM',
-  'llama.cpp': 'llama.cpp server',
-  ollama: 'Ollama',
-  lmstudio: 'LM Studio',
-  openai: 'OpenAI-compatible server',
-};
 
 /** `host:port` of a server URL, for the status bar (the URL itself when it does not parse). */
 export function serverLabel(baseUrl: string): string {
@@ -132,14 +124,14 @@ export class ModelManager implements vscode.Disposable {
       (info) => {
         if (ticket !== this.generation || !info.remote) return;
         const { kind, baseUrl, views, models } = info.remote;
-        this.log.info(`connected to ${KIND_NAMES[kind]} at ${baseUrl}: ${info.name}; context ${info.contextLength || '?'} tokens`);
+        this.log.info(`connected to ${SERVER_LABELS[kind]} at ${baseUrl}: ${info.name}; context ${info.contextLength || '?'} tokens`);
         this.set({
           state: 'ready',
           name: info.name,
           dir: baseUrl,
           bundled: false,
           ...(info.contextLength > 0 ? { contextLength: info.contextLength } : {}),
-          executionProvider: `${KIND_NAMES[kind]} at ${serverLabel(baseUrl)}`,
+          executionProvider: `${SERVER_LABELS[kind]} at ${serverLabel(baseUrl)}`,
           server: { kind, baseUrl, models, views },
         });
       },

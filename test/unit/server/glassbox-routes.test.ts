@@ -12,7 +12,7 @@ import {
   type ServerStreamItem,
 } from '../../../src/protocol/server-api';
 import { glassbox } from '../../support/cli';
-import { serve, sseData, type Served } from './serve-process';
+import { serve, sseData, type Served } from '../../support/serve-process';
 
 let server: Served;
 before(async () => (server = await serve()));

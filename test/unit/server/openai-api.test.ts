@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { fromWireJson } from '../../../src/client/wire-json';
 import { glassbox } from '../../support/cli';
-import { serve, type Served } from './serve-process';
+import { serve, type Served } from '../../support/serve-process';
 
 let server: Served;
 let openai: OpenAI;

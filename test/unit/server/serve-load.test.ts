@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { childPids, rssMiB, runLoad } from '../../../bench/serve-load';
-import { serve, type Served } from './serve-process';
+import { serve, type Served } from '../../support/serve-process';
 
 /** RSS growth allowed per process between the warm-up and the end of the run (the run itself grows nothing it keeps). */
 const TOLERANCE_MIB = 32;

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { glassbox } from '../../support/cli';
-import { serve, type Served } from './serve-process';
+import { serve, type Served } from '../../support/serve-process';
 
 const key = 'test-key-0123456789';
 let server: Served;
