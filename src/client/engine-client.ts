@@ -65,6 +65,7 @@ const QUICK_METHODS: ReadonlySet<string> = new Set([
   'model/info',
   'model/tokenize',
   'model/countTokens',
+  'model/detokenize',
 ]);
 
 /** "10 s", "0.5 s". */

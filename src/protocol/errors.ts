@@ -34,7 +34,7 @@ export const ERROR_CODES = [
   'engine-disposed',
   /** The engine stopped answering pings while requests were in flight; the client killed it (the next call restarts it). */
   'engine-unresponsive',
-  /** A quick request (ping, model/info, tokenize, countTokens) got no answer within its deadline. */
+  /** A quick request (ping, model/info, tokenize, detokenize, countTokens) got no answer within its deadline. */
   'timeout',
   // remote backends (src/client/) and the server (src/server/)
   /** This backend cannot do what was asked (an OpenAI-compatible server has no attention maps); the message says why. */
