@@ -1,4 +1,5 @@
 // Lines up a server's token pieces (text or raw bytes) with the inspected text: UTF-16 offsets, bytes, display text.
+import { byteToChar } from '../protocol/byte-offsets';
 
 export interface AlignedToken {
   bytes: Uint8Array;
@@ -25,25 +26,6 @@ export function displayText(bytes: Uint8Array): string {
   } catch {
     return [...bytes].map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
   }
-}
-
-/** For every UTF-8 byte of `text`: the UTF-16 start and end of its character (one more entry for the end). */
-function byteToChar(text: string): { bytes: Uint8Array; charStart: Int32Array; charEnd: Int32Array } {
-  const bytes = utf8.encode(text);
-  const charStart = new Int32Array(bytes.length + 1);
-  const charEnd = new Int32Array(bytes.length + 1);
-  let b = 0;
-  let c = 0;
-  for (const ch of text) {
-    const n = utf8.encode(ch).length;
-    charStart.fill(c, b, b + n);
-    charEnd.fill(c + ch.length, b, b + n);
-    b += n;
-    c += ch.length;
-  }
-  charStart[b] = c;
-  charEnd[b] = c;
-  return { bytes, charStart, charEnd };
 }
 
 function matchesAt(tb: Uint8Array, at: number, piece: Uint8Array, from: number): boolean {

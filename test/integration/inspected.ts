@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { glassbox, autoProvider } from '../support/cli';
 import {
   artifacts,
@@ -105,4 +105,37 @@ export async function inspectLines(
   const dismiss = panel.locator('gb-first-run vscode-button', { hasText: 'Dismiss' });
   if ((await dismiss.count()) > 0) await dismiss.click();
   return { panel, cli, text: readFileSync(file, 'utf8').slice(start, end) };
+}
+
+/** The Tokens view lists the CLI's token ids, in order; returns the strip's tokens. */
+export async function assertTokenIds(panel: Frame, cli: CliInspect): Promise<Locator> {
+  const tokens = panel.locator('.view-tokens gb-token-strip .tok');
+  assert.equal(await tokens.count(), cli.tokens.length);
+  const labels = await tokens.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  assert.deepEqual(
+    labels.map((l) => Number(/, id (\d+)$/.exec(l)?.[1])),
+    cli.tokens.map((t) => t.id),
+  );
+  return tokens;
+}
+
+/** The Prediction view: for every token, the CLI's top-1 guess and rank (or no prediction where the CLI has none). */
+export async function assertPredictions(panel: Frame, cli: CliInspect): Promise<void> {
+  await panel.locator('vscode-tab-header.view-tab-prediction').click();
+  const predicted = panel.locator('.view-prediction gb-token-strip .tok');
+  await predicted.first().waitFor();
+  for (let i = 0; i < cli.tokens.length; i++) {
+    const expected = cli.positions[i]?.top[0];
+    await predicted.nth(i).hover();
+    const details = panel.locator('.view-prediction gb-token-details');
+    if (!expected) {
+      await details.locator('.no-prediction').waitFor();
+      continue;
+    }
+    await details.locator('.alternatives li').first().waitFor();
+    const shown = await details.locator('.alternatives li .alt-text').first().innerText();
+    assert.equal(visible(shown), visible(expected.text), `token ${i}: top-1`);
+    const rankText = await details.locator('dd.rank').innerText();
+    assert.equal(Number(rankText.replace(/[^0-9]/g, '')), cli.positions[i]?.rank, `token ${i}: rank`);
+  }
 }

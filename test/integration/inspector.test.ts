@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { inspectLines, openInspectorWorkbench, visible } from './inspected';
+import { assertPredictions, assertTokenIds, inspectLines, openInspectorWorkbench } from './inspected';
 import { artifacts, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -36,13 +36,7 @@ async function inspectAndCompare(): Promise<void> {
   const { page } = wb;
   const { panel, cli } = await inspectLines(wb, 'stats.ts', 3, 6, { sideBarWidth: 900 });
 
-  const tokens = panel.locator('.view-tokens gb-token-strip .tok');
-  assert.equal(await tokens.count(), cli.tokens.length);
-  const labels = await tokens.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-  assert.deepEqual(
-    labels.map((l) => Number(/, id (\d+)$/.exec(l)?.[1])),
-    cli.tokens.map((t) => t.id),
-  );
+  const tokens = await assertTokenIds(panel, cli);
   // Tokens view: hovering a token shows its id
   const middle = Math.floor(cli.tokens.length / 2);
   await tokens.nth(middle).hover();
@@ -52,23 +46,7 @@ async function inspectAndCompare(): Promise<void> {
   await page.screenshot({ path: join(artifacts, 'inspector-view-tokens.png') });
 
   // the top-1 prediction and rank the panel shows for each token are the CLI's (Prediction view)
-  await panel.locator('vscode-tab-header.view-tab-prediction').click();
-  await panel.locator('.view-prediction gb-token-strip .tok').first().waitFor();
-  const predicted = panel.locator('.view-prediction gb-token-strip .tok');
-  for (let i = 0; i < cli.tokens.length; i++) {
-    const expected = cli.positions[i]?.top[0];
-    await predicted.nth(i).hover();
-    const details = panel.locator('.view-prediction gb-token-details');
-    if (!expected) {
-      await details.locator('.no-prediction').waitFor();
-      continue;
-    }
-    await details.locator('.alternatives li').first().waitFor();
-    const shown = await details.locator('.alternatives li .alt-text').first().innerText();
-    assert.equal(visible(shown), visible(expected.text), `token ${i}: top-1`);
-    const rankText = await details.locator('dd.rank').innerText();
-    assert.equal(Number(rankText.replace(/[^0-9]/g, '')), cli.positions[i]?.rank, `token ${i}: rank`);
-  }
+  await assertPredictions(panel, cli);
   // the Prediction view with the last token's numbers and the model's top guesses
   await page.screenshot({ path: join(artifacts, 'inspector-view-prediction.png') });
 

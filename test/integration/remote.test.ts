@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serve, type Served } from '../support/serve-process';
-import { inspectLines, openInspectorWorkbench, visible } from './inspected';
+import { assertPredictions, assertTokenIds, inspectLines, openInspectorWorkbench } from './inspected';
 import { artifacts, openAndSelect, panelFrame, runCommand, type Workbench } from './workbench';
 
 let server: Served;
@@ -53,30 +53,8 @@ describe('Glassbox on a glassbox serve (code-server)', () => {
         sideBarWidth: 900,
         statusBar: `glassbox-tiny · ${host}`,
       });
-      const tokens = panel.locator('.view-tokens gb-token-strip .tok');
-      assert.equal(await tokens.count(), cli.tokens.length);
-      const labels = await tokens.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      assert.deepEqual(
-        labels.map((l) => Number(/, id (\d+)$/.exec(l)?.[1])),
-        cli.tokens.map((t) => t.id),
-      );
-      await panel.locator('vscode-tab-header.view-tab-prediction').click();
-      const predicted = panel.locator('.view-prediction gb-token-strip .tok');
-      await predicted.first().waitFor();
-      for (let i = 0; i < cli.tokens.length; i++) {
-        const expected = cli.positions[i]?.top[0];
-        await predicted.nth(i).hover();
-        const details = panel.locator('.view-prediction gb-token-details');
-        if (!expected) {
-          await details.locator('.no-prediction').waitFor();
-          continue;
-        }
-        await details.locator('.alternatives li').first().waitFor();
-        const shown = await details.locator('.alternatives li .alt-text').first().innerText();
-        assert.equal(visible(shown), visible(expected.text), `token ${i}: top-1`);
-        const rankText = await details.locator('dd.rank').innerText();
-        assert.equal(Number(rankText.replace(/[^0-9]/g, '')), cli.positions[i]?.rank, `token ${i}: rank`);
-      }
+      await assertTokenIds(panel, cli);
+      await assertPredictions(panel, cli);
       await wb.page.screenshot({ path: join(artifacts, 'integration-remote-prediction.png') });
     }));
 

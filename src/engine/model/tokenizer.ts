@@ -2,6 +2,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelFolderError } from './model-errors';
 import { byteModeOf, displayText, vocabTokenBytes, type ByteMode } from './token-bytes';
+import { byteToChar } from '../../protocol/byte-offsets';
 
 /** The model types tokenizer.json may name (the Rust `tokenizers` library's). */
 const MODEL_TYPES = new Set(['BPE', 'WordPiece', 'WordLevel', 'Unigram']);
@@ -73,27 +74,6 @@ export interface Encoded {
 }
 
 const utf8 = new TextEncoder();
-
-/** For every UTF-8 byte of `text`: the UTF-16 start and end of the character it belongs to. */
-function byteToChar(text: string): { bytes: Uint8Array; charStart: Int32Array; charEnd: Int32Array } {
-  const bytes = utf8.encode(text);
-  const charStart = new Int32Array(bytes.length + 1);
-  const charEnd = new Int32Array(bytes.length + 1);
-  let b = 0;
-  let c = 0;
-  for (const ch of text) {
-    const n = utf8.encode(ch).length;
-    for (let k = 0; k < n; k++) {
-      charStart[b + k] = c;
-      charEnd[b + k] = c + ch.length;
-    }
-    b += n;
-    c += ch.length;
-  }
-  charStart[b] = c;
-  charEnd[b] = c;
-  return { bytes, charStart, charEnd };
-}
 
 function startsWith(tb: Uint8Array, at: number, bytes: Uint8Array): boolean {
   if (at + bytes.length > tb.length) return false;
