@@ -23,6 +23,8 @@ export const RANK_BUCKETS: readonly RankBucket[] = [
 
 /** The index in RANK_BUCKETS of the bucket for a 1-based rank (a rank that is not a number falls in the last). */
 export function rankBucketIndex(rank: number): number {
+  // a rank a server did not give arrives as NaN, or as null through the webview's JSON: the last bucket
+  if (typeof rank !== 'number' || Number.isNaN(rank)) return RANK_BUCKETS.length - 1;
   const i = RANK_BUCKETS.findIndex((b) => rank <= b.maxRank);
   return i < 0 ? RANK_BUCKETS.length - 1 : i;
 }

@@ -86,7 +86,7 @@ export class TokenStrip extends LightElement {
     if (!t) return nothing;
     const position = r.positions[i];
     const bucket = position ? rankBucket(position.rank) : 'none';
-    const label = `Token ${i + 1}: ${tokenLabel(r.tokens, i) || 'empty'}, id ${t.id}`;
+    const label = `Token ${i + 1}: ${tokenLabel(r.tokens, i) || 'empty'}, id ${t.id >= 0 ? t.id : 'unknown'}`;
     return html`<span
       class="tok a${i % 2} b-${bucket}${part ? ' part' : ''}"
       data-i=${i}
