@@ -117,7 +117,10 @@ function layerRules() {
         [
           noBench,
           folder('host', 'The server drives the engine, not the extension host.'),
-          folder('engine', 'The server reaches the engine through src/client/ (a child process), as the host does.'),
+          folder(
+            'engine',
+            'The server reaches the engine through src/client/ (a child process), as the host does.',
+          ),
           folder('cli', 'The server does not import the CLI (the CLI starts the server).'),
         ],
       ),
