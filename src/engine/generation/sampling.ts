@@ -2,6 +2,7 @@
 import type { SamplingParams } from '../../protocol/engine-methods';
 import type { ErrorCode } from '../../protocol/errors';
 import { softmax } from '../math';
+import { FastSampler, FULL_PATH } from './fast-sampling';
 
 /**
  * Sampling cannot choose a token: the model's logits are unusable ('bad-onnx': NaN, +Infinity or every one -Infinity,
@@ -164,9 +165,14 @@ export function drawIndex(probs: Float64Array, rng: () => number): number {
   return last; // rounding left u just above the total
 }
 
-/** Chooses next tokens; keeps the PRNG state between calls so a seeded run is reproducible. */
+/**
+ * Chooses next tokens; keeps the PRNG state between calls so a seeded run is reproducible. The fast path
+ * (fast-sampling.ts) draws the same token as distribution() + drawIndex from one rng() number; where it cannot be
+ * sure, the full path runs, with the number already drawn.
+ */
 export class Sampler {
   private readonly rng: () => number;
+  private readonly fast = new FastSampler();
   constructor(private readonly options: SamplingParams = {}) {
     this.rng = createRng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
   }
@@ -180,6 +186,11 @@ export class Sampler {
       applyRepetitionPenalty(x, seen, o.repetitionPenalty ?? 1);
       return argmax(x);
     }
-    return drawIndex(distribution(logits, seen, o).probs, this.rng);
+    const ids = Array.isArray(seen) ? (seen as readonly number[]) : [...seen];
+    let drawn: number | undefined;
+    const id = this.fast.next(logits, ids, o, this.rng, (u) => (drawn = u));
+    if (id !== FULL_PATH) return id;
+    const u = drawn;
+    return drawIndex(distribution(logits, ids, o).probs, u === undefined ? this.rng : () => u);
   }
 }
