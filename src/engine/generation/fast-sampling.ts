@@ -112,6 +112,18 @@ function temperScan(
   return max;
 }
 
+/** Pushes onto `out` the ids of src[from..to) whose value is at least v0 (their id is offset + index). */
+function atLeast(
+  src: Float32Array,
+  from: number,
+  to: number,
+  offset: number,
+  v0: number,
+  out: number[],
+): void {
+  for (let i = from; i < to; i++) if ((src[i] as number) >= v0) out.push(offset + i);
+}
+
 /** Bounded min-heap of the k largest values seen (with multiplicity), and the ids that may still reach them. */
 class TopK {
   heap: Float64Array;
@@ -296,14 +308,20 @@ export class FastSampler {
     const ys: number[] = [];
     const T = Math.fround(kth / t);
     if (kth > -Infinity && Math.fround(below32(kth) / t) >= T) {
-      // temperature rounding ties logits below the k-th with it: they stay too, as in the full path
-      for (let i = 0; i < row.length; i++) {
-        const y = Math.fround(effective(row, pen, i) / t);
-        if (y >= T && y > -Infinity) {
-          if (ids.length === SMALL_SURVIVORS) return FULL_PATH;
-          ids.push(i);
-          ys.push(y);
-        }
+      // temperature rounding ties logits just below the k-th with it: they stay too, as in the full path. The
+      // smallest float32 that still reaches T is a few steps down; every logit from there on survives.
+      let v0 = kth;
+      for (let steps = 0; Math.fround(below32(v0) / t) >= T; steps++) {
+        if (steps === 64) return FULL_PATH;
+        v0 = below32(v0);
+      }
+      const found: number[] = [];
+      segments(row, pen, (src, from, to, offset) => atLeast(src, from, to, offset, v0, found));
+      if (found.length > SMALL_SURVIVORS) return FULL_PATH;
+      found.sort((a, b) => a - b);
+      for (const i of found) {
+        ids.push(i);
+        ys.push(Math.fround(effective(row, pen, i) / t));
       }
     } else {
       const order: number[] = [];
