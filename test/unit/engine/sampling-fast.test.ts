@@ -293,6 +293,42 @@ describe('the fast path draws what the full path drew', () => {
   });
 });
 
+describe('too close to call: the fast path defers to the full path, which reuses the number already drawn', () => {
+  const equal = Float32Array.from({ length: 4 }, () => 0); // four tokens at 0.25
+
+  test('a top-p cut exactly at 1 - p', () => {
+    // ascending cumulative sums 0.25, 0.5, 0.75: whether 0.5 exceeds 1 - 0.5 is down to rounding
+    const heard: number[] = [];
+    const fast = new FastSampler();
+    assert.equal(
+      fast.next(equal, [], { topP: 0.5 }, createRng(1), (u) => heard.push(u)),
+      FULL_PATH,
+    );
+    assert.deepEqual(heard, [], 'it gave up before drawing');
+  });
+
+  test('a uniform number exactly on a cumulative boundary', () => {
+    const heard: number[] = [];
+    const fast = new FastSampler();
+    const id = fast.next(
+      equal,
+      [],
+      { temperature: 1 },
+      () => 0.5,
+      (u) => heard.push(u),
+    );
+    assert.equal(id, FULL_PATH);
+    assert.deepEqual(heard, [0.5], 'the number it drew is handed on');
+  });
+
+  test('the Sampler then draws what the reference draws, from the same numbers', () => {
+    for (const o of [{ topP: 0.5 }, { temperature: 1 }, { topP: 0.75, temperature: 1 }]) {
+      const { got, want } = sequences(equal, o, 5, 50);
+      assert.deepEqual(got, want, JSON.stringify(o));
+    }
+  });
+});
+
 describe('unusable rows: the same SamplingError as the full path, whatever the settings', () => {
   const rows: [string, Float32Array][] = [
     ['NaN', Float32Array.from([0.5, 1, NaN, 0.2])],
