@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import { version } from '../../package.json';
 import { EngineClient } from '../client/engine-client';
-import { isLoopbackHost } from '../server/auth';
+import { isLoopbackHost } from '../client/loopback';
 import { DEFAULT_MAX_QUEUE, GlassboxServer } from '../server/http-server';
 import { UsageError, type Args } from './args';
 import { modelDir, providerChoice, type CliCommand, type CliIO } from './command';

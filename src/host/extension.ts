@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     client,
     join(context.extensionPath, 'models', 'glassbox-tiny'),
     log,
-    remoteConnector(context.secrets),
+    remoteConnector(context.secrets, context.globalState),
   );
   const chat = new ChatService(
     new HistoryStore(join(storage, 'conversations'), (m) => log.warn(m)),
@@ -151,6 +151,8 @@ export function activate(context: vscode.ExtensionContext): void {
     inspector.onDidChange((s) => panel.notify('inspect/state', s)),
     createStatusBar(models.onDidChangeStatus),
     ...registerCommands({ panel, chat, models, current, inspector, log, reloadModel, picker }),
+    // a relative glassbox.modelPath is resolved against the workspace only once it is trusted
+    vscode.workspace.onDidGrantWorkspaceTrust(() => reloadModel()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RELOAD_SETTINGS.some((s) => e.affectsConfiguration(s)) && loadKey(readConfig()) !== loaded)
         reloadModel();

@@ -1,6 +1,5 @@
 // Who may use the server: the API key check (constant time) and which addresses count as this machine only.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-errors';
 
@@ -19,13 +18,4 @@ export function checkApiKey(req: IncomingMessage, key: string): void {
       { 'www-authenticate': 'Bearer' },
     );
   }
-}
-
-/** True for names and addresses that only this machine can reach: localhost, 127.0.0.0/8, ::1. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
 }

@@ -8,17 +8,23 @@ function tooLarge(limit: number): HttpError {
   });
 }
 
-/** The whole body; refuses a declared or actual length over `limit` without buffering it. */
+/**
+ * The whole body; refuses a declared or actual length over `limit` without buffering it. A refused body is still read
+ * (and dropped) to its end, up to 16 times the limit: a connection closed while the client is still sending is reset,
+ * and the client would see that instead of the 413.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  let over = Number.isFinite(declared) && declared > limit;
   const parts: Buffer[] = [];
   let size = 0;
   for await (const part of req as AsyncIterable<Buffer>) {
     size += part.length;
-    if (size > limit) throw tooLarge(limit);
-    parts.push(part);
+    if (size > limit) over = true;
+    if (size > 16 * limit) break; // past this, whoever sends it gets a closed connection
+    if (!over) parts.push(part);
   }
+  if (over) throw tooLarge(limit);
   return Buffer.concat(parts);
 }
 

@@ -2,7 +2,7 @@
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ensureCodeServer, freePort, installExtension, startCodeServer } from '../../scripts/code-server.mjs';
@@ -17,6 +17,8 @@ export const artifacts = join(repoRoot, 'test-results');
 export interface Workbench {
   page: Page;
   workspace: string;
+  /** code-server's user data folder: settings, logs, extension storage. */
+  userDataDir: string;
   url: string;
   logs: () => string;
   close(): Promise<void>;
@@ -29,6 +31,8 @@ export async function openWorkbench(
   viewport = { width: 1400, height: 900 },
   /** More environment for code-server and so the extension host (HF_HUB_CACHE, ...). */
   env: Record<string, string> = {},
+  /** Files written into the workspace before it opens (relative path -> content), e.g. `.vscode/settings.json`. */
+  workspaceFiles: Record<string, string> = {},
 ): Promise<Workbench> {
   const base = mkdtempSync(join(tmpdir(), 'glassbox-it-'));
   const profile = { userDataDir: join(base, 'data'), extensionsDir: join(base, 'extensions') };
@@ -36,6 +40,10 @@ export async function openWorkbench(
   writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const workspace = join(base, 'demo');
   cpSync(join(repoRoot, 'demo'), workspace, { recursive: true });
+  for (const [path, content] of Object.entries(workspaceFiles)) {
+    mkdirSync(dirname(join(workspace, path)), { recursive: true });
+    writeFileSync(join(workspace, path), content);
+  }
   const cs = ensureCodeServer() as { node: string; entry: string };
   for (const v of [vsix].flat()) installExtension(cs, v, profile);
   let log = '';
@@ -58,6 +66,7 @@ export async function openWorkbench(
     return {
       page,
       workspace,
+      userDataDir: profile.userDataDir,
       url: folderUrl,
       logs: () => log,
       close: async () => {

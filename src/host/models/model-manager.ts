@@ -1,23 +1,13 @@
 // The active model: which folder (setting or bundled), loading it in the engine, and its status for panel and status bar.
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineBackend } from '../../client/engine-backend';
 import type { BackendSwitch } from './backend-switch';
+import { resolveModelPath } from './model-path';
 import { SERVER_LABELS } from '../../client/remote-views';
 import type { GlassboxConfig } from '../config';
 import type { ModelInfo } from '../../protocol/engine-methods';
 import { modelDisplayName } from '../../protocol/model-name';
 import type { DownloadStatus, ModelStatus } from '../../protocol/panel-methods';
-
-/** `~` and workspace-relative paths in glassbox.modelPath become absolute. */
-export function resolveModelPath(setting: string, bundledDir: string): { dir: string; bundled: boolean } {
-  if (setting === '') return { dir: bundledDir, bundled: true };
-  let p = setting.startsWith('~') ? join(homedir(), setting.slice(1)) : setting;
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!isAbsolute(p)) p = resolve(folder ?? homedir(), p);
-  return { dir: p, bundled: resolve(p) === resolve(bundledDir) };
-}
 
 /** One short clause per skipped provider for the panel and status bar (the log keeps the full reason). */
 export function shortFallback(provider: string, reason: string): string {
@@ -65,8 +55,22 @@ export class ModelManager implements vscode.Disposable {
   load(config: GlassboxConfig): Promise<ModelInfo> {
     if (config.backend === 'openai') return this.loadRemote(config);
     this.backends.use(this.backends.local);
-    const { dir, bundled } = resolveModelPath(config.modelPath, this.bundledDir);
     const ticket = ++this.generation;
+    let where: { dir: string; bundled: boolean };
+    try {
+      where = resolveModelPath(config.modelPath, this.bundledDir, {
+        folder: vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+        trusted: vscode.workspace.isTrusted,
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      this.log.error(message);
+      this.set({ state: 'error', name: modelDisplayName(config.modelPath), dir: config.modelPath, bundled: false, error: message });
+      this.current = Promise.reject(e as Error);
+      this.current.catch(() => undefined);
+      return this.current;
+    }
+    const { dir, bundled } = where;
     this.set({ state: 'loading', name: modelDisplayName(dir), dir, bundled });
     this.log.info(`loading model ${dir} (execution provider: ${config.executionProvider})`);
     const started = Date.now();

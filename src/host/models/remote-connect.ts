@@ -1,13 +1,40 @@
-// glassbox.backend `openai`: connects to the configured server with its stored API key (and VS Code's proxy if not local).
-import type * as vscode from 'vscode';
+// glassbox.backend `openai`: asks once per non-local server, then connects with its stored API key (and VS Code's proxy).
+import * as vscode from 'vscode';
+import { isLoopbackHost } from '../../client/loopback';
 import { connectRemote } from '../../client/remote-backend';
 import type { GlassboxConfig } from '../config';
 import type { RemoteConnector } from './model-manager';
 import { proxiedFetch } from './model-download-ui';
 import { serverApiKey } from './server-key';
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+const ALLOWED_KEY = 'glassbox.allowedServers';
+
+/**
+ * Before the first request to a server that is not this machine: a confirmation naming the host, remembered per host
+ * (loopback servers need none). Declining throws, and the status says how to be asked again.
+ */
+async function confirmServer(url: URL, state: vscode.Memento): Promise<void> {
+  if (isLoopbackHost(url.hostname)) return;
+  const allowed = state.get<string[]>(ALLOWED_KEY) ?? [];
+  if (allowed.includes(url.host)) return;
+  const allow = 'Send to This Server';
+  const choice = await vscode.window.showWarningMessage(
+    `Glassbox will send your chats and the code you explain or inspect to ${url.host}.`,
+    {
+      modal: true,
+      detail:
+        `glassbox.backend is "openai" and glassbox.remote.baseUrl is ${url.origin}. Allow this only for a server ` +
+        'you trust with your code; Glassbox asks once per server.',
+    },
+    allow,
+  );
+  if (choice !== allow) {
+    throw new Error(
+      `Glassbox sends nothing to ${url.host} until you allow it: run "Glassbox: Reload Model" to be asked again, ` +
+        'or set glassbox.backend to "local"',
+    );
+  }
+  await state.update(ALLOWED_KEY, [...allowed, url.host]);
 }
 
 /** Checks the configured address before anything is sent (a clear error for a missing or malformed URL). */
@@ -31,15 +58,16 @@ export function checkedBaseUrl(config: GlassboxConfig): URL {
   return url;
 }
 
-export function remoteConnector(secrets: vscode.SecretStorage): RemoteConnector {
+export function remoteConnector(secrets: vscode.SecretStorage, state: vscode.Memento): RemoteConnector {
   return async (config: GlassboxConfig) => {
     const url = checkedBaseUrl(config);
+    await confirmServer(url, state);
     const apiKey = await serverApiKey(secrets, url.href);
     return connectRemote({
       baseUrl: config.remoteBaseUrl,
       ...(config.remoteModel ? { model: config.remoteModel } : {}),
       ...(apiKey ? { apiKey } : {}),
-      ...(isLoopback(url.hostname) ? {} : proxiedFetch()),
+      ...(isLoopbackHost(url.hostname) ? {} : proxiedFetch()),
     });
   };
 }
