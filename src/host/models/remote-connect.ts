@@ -5,36 +5,23 @@ import { connectRemote } from '../../client/remote-backend';
 import type { GlassboxConfig } from '../config';
 import type { RemoteConnector } from './model-manager';
 import { proxiedFetch } from './model-download-ui';
+import { confirmServer } from './server-consent';
 import { serverApiKey } from './server-key';
 
-const ALLOWED_KEY = 'glassbox.allowedServers';
-
-/**
- * Before the first request to a server that is not this machine: a confirmation naming the host, remembered per host
- * (loopback servers need none). Declining throws, and the status says how to be asked again.
- */
-async function confirmServer(url: URL, state: vscode.Memento): Promise<void> {
-  if (isLoopbackHost(url.hostname)) return;
-  const allowed = state.get<string[]>(ALLOWED_KEY) ?? [];
-  if (allowed.includes(url.host)) return;
+/** The confirmation itself: a modal naming the host; true when the user allows it. */
+async function askToSend(host: string, origin: string): Promise<boolean> {
   const allow = 'Send to This Server';
   const choice = await vscode.window.showWarningMessage(
-    `Glassbox will send your chats and the code you explain or inspect to ${url.host}.`,
+    `Glassbox will send your chats and the code you explain or inspect to ${host}.`,
     {
       modal: true,
       detail:
-        `glassbox.backend is "openai" and glassbox.remote.baseUrl is ${url.origin}. Allow this only for a server ` +
+        `glassbox.backend is "openai" and glassbox.remote.baseUrl is ${origin}. Allow this only for a server ` +
         'you trust with your code; Glassbox asks once per server.',
     },
     allow,
   );
-  if (choice !== allow) {
-    throw new Error(
-      `Glassbox sends nothing to ${url.host} until you allow it: run "Glassbox: Reload Model" to be asked again, ` +
-        'or set glassbox.backend to "local"',
-    );
-  }
-  await state.update(ALLOWED_KEY, [...allowed, url.host]);
+  return choice === allow;
 }
 
 /** Checks the configured address before anything is sent (a clear error for a missing or malformed URL). */
@@ -61,7 +48,7 @@ export function checkedBaseUrl(config: GlassboxConfig): URL {
 export function remoteConnector(secrets: vscode.SecretStorage, state: vscode.Memento): RemoteConnector {
   return async (config: GlassboxConfig) => {
     const url = checkedBaseUrl(config);
-    await confirmServer(url, state);
+    await confirmServer(url, state, askToSend);
     const apiKey = await serverApiKey(secrets, url.href);
     return connectRemote({
       baseUrl: config.remoteBaseUrl,

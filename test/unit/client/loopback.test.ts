@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import { isLoopbackHost } from '../../../src/client/loopback';
 
 test('localhost, 127.0.0.0/8 and ::1 (bracketed as URLs write it) are loopback', () => {
-  for (const h of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1'])
+  for (const h of [
+    'localhost',
+    'LOCALHOST',
+    '127.0.0.1',
+    '127.1.2.3',
+    '::1',
+    '[::1]',
+    '::ffff:127.0.0.1',
+    '[::ffff:7f00:1]',
+  ])
     assert.equal(isLoopbackHost(h), true, h);
 });
 
