@@ -140,7 +140,7 @@ export function installExtension(cs, vsix, profile) {
 /**
  * Starts code-server on 127.0.0.1:port with no auth; resolves once it answers HTTP.
  * @param {{ node: string, entry: string }} cs
- * @param {{ port: number, userDataDir: string, extensionsDir: string, folder: string, env?: Record<string, string>, log?: (text: string) => void }} o
+ * @param {{ port: number, userDataDir: string, extensionsDir: string, folder: string, env?: Record<string, string>, trust?: boolean, log?: (text: string) => void }} o
  */
 export async function startCodeServer(cs, o) {
   const child = spawn(
@@ -153,7 +153,8 @@ export async function startCodeServer(cs, o) {
       'none',
       '--bind-addr',
       `127.0.0.1:${o.port}`,
-      '--disable-workspace-trust',
+      // the tests' workspaces are trusted unless a test asks for Restricted Mode
+      ...(o.trust === false ? [] : ['--disable-workspace-trust']),
       '--disable-telemetry',
       '--disable-update-check',
       '--user-data-dir',

@@ -55,9 +55,11 @@ before(async () => {
     undefined,
     {},
     {
-      '.vscode/settings.json': JSON.stringify(repoSettings, null, 2),
-      // a model folder of the repository's own: opening its config.json would be loading it
-      [`${REPO_MODEL}/config.json`]: '{"model_type": "llama"}',
+      workspaceFiles: {
+        '.vscode/settings.json': JSON.stringify(repoSettings, null, 2),
+        // a model folder of the repository's own: opening its config.json would be loading it
+        [`${REPO_MODEL}/config.json`]: '{"model_type": "llama"}',
+      },
     },
   );
 });

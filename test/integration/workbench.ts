@@ -31,8 +31,12 @@ export async function openWorkbench(
   viewport = { width: 1400, height: 900 },
   /** More environment for code-server and so the extension host (HF_HUB_CACHE, ...). */
   env: Record<string, string> = {},
-  /** Files written into the workspace before it opens (relative path -> content), e.g. `.vscode/settings.json`. */
-  workspaceFiles: Record<string, string> = {},
+  more: {
+    /** Files written into the workspace before it opens (relative path -> content), e.g. `.vscode/settings.json`. */
+    workspaceFiles?: Record<string, string>;
+    /** Workspace trust on, the folder not trusted: VS Code's Restricted Mode. */
+    restricted?: boolean;
+  } = {},
 ): Promise<Workbench> {
   const base = mkdtempSync(join(tmpdir(), 'glassbox-it-'));
   const profile = { userDataDir: join(base, 'data'), extensionsDir: join(base, 'extensions') };
@@ -40,7 +44,7 @@ export async function openWorkbench(
   writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const workspace = join(base, 'demo');
   cpSync(join(repoRoot, 'demo'), workspace, { recursive: true });
-  for (const [path, content] of Object.entries(workspaceFiles)) {
+  for (const [path, content] of Object.entries(more.workspaceFiles ?? {})) {
     mkdirSync(dirname(join(workspace, path)), { recursive: true });
     writeFileSync(join(workspace, path), content);
   }
@@ -53,6 +57,7 @@ export async function openWorkbench(
     ...profile,
     folder: workspace,
     env,
+    trust: !more.restricted,
     log: (t: string) => (log += t),
   })) as { child: ChildProcess; url: string };
   let browser: Browser | undefined;
