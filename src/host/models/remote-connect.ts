@@ -1,6 +1,7 @@
 // glassbox.backend `openai`: asks once per non-local server, then connects with its stored API key (and VS Code's proxy).
 import * as vscode from 'vscode';
 import { isLoopbackHost } from '../../client/loopback';
+import { serverRoot } from '../../client/http-json';
 import { connectRemote } from '../../client/remote-backend';
 import type { GlassboxConfig } from '../config';
 import type { RemoteConnector } from './model-manager';
@@ -24,25 +25,18 @@ async function askToSend(host: string, origin: string): Promise<boolean> {
   return choice === allow;
 }
 
-/** Checks the configured address before anything is sent (a clear error for a missing or malformed URL). */
-export function checkedBaseUrl(config: GlassboxConfig): URL {
+/**
+ * The configured address, checked before anything is sent: an empty setting says what to set; a malformed one (not a
+ * URL, not http(s), credentials in it) is refused by serverRoot, the check every remote request goes through.
+ */
+function checkedBaseUrl(config: GlassboxConfig): URL {
   if (config.remoteBaseUrl === '') {
     throw new Error(
       'glassbox.backend is "openai" but glassbox.remote.baseUrl is empty: set it to the server, for example ' +
         'http://127.0.0.1:8080 (glassbox serve), http://gpu-box:8000 (vLLM) or http://127.0.0.1:11434 (Ollama)',
     );
   }
-  let url: URL;
-  try {
-    url = new URL(config.remoteBaseUrl);
-  } catch {
-    throw new Error(`glassbox.remote.baseUrl is not a URL: ${JSON.stringify(config.remoteBaseUrl)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Error(`glassbox.remote.baseUrl must start with http:// or https:// (got ${url.protocol})`);
-  if (url.username || url.password)
-    throw new Error('glassbox.remote.baseUrl must not hold credentials: use "Glassbox: Set Server API Key"');
-  return url;
+  return new URL(serverRoot(config.remoteBaseUrl));
 }
 
 export function remoteConnector(secrets: vscode.SecretStorage, state: vscode.Memento): RemoteConnector {
