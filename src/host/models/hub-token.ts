@@ -1,6 +1,7 @@
 // The Hugging Face token: kept in VS Code's SecretStorage ("Glassbox: Set Hugging Face Token"), else $HF_TOKEN.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { envToken } from '../../hub/hub-api';
+import { promptForSecret } from './secret-prompt';
 
 const KEY = 'glassbox.huggingFaceToken';
 
@@ -10,22 +11,13 @@ export async function hubToken(secrets: vscode.SecretStorage): Promise<string | 
 
 /** Asks for a token (empty removes the stored one); never shows or logs it. */
 export async function promptForToken(secrets: vscode.SecretStorage): Promise<void> {
-  const value = await vscode.window.showInputBox({
+  await promptForSecret(secrets, KEY, {
     title: 'Hugging Face token',
     prompt:
       'A read token from huggingface.co/settings/tokens, for gated and private models. Stored in VS Code\'s ' +
       'secret storage. Leave empty to remove the stored token.',
-    password: true,
-    ignoreFocusOut: true,
     validateInput: (v) =>
       v === '' || /^hf_[A-Za-z0-9]{20,}$/.test(v.trim()) ? undefined : 'A token starts with hf_',
+    what: 'Hugging Face token',
   });
-  if (value === undefined) return;
-  if (value.trim() === '') {
-    await secrets.delete(KEY);
-    void vscode.window.showInformationMessage('Glassbox: the stored Hugging Face token was removed.');
-  } else {
-    await secrets.store(KEY, value.trim());
-    void vscode.window.showInformationMessage('Glassbox: Hugging Face token stored.');
-  }
 }

@@ -1,5 +1,6 @@
 // A server's API key ("Glassbox: Set Server API Key"): kept in SecretStorage per server origin, never in settings.
 import * as vscode from 'vscode';
+import { promptForSecret } from './secret-prompt';
 
 /** One key per origin: a key given for one server is never sent to another. */
 function keyName(baseUrl: string): string | undefined {
@@ -25,21 +26,11 @@ export async function promptForServerKey(secrets: vscode.SecretStorage, baseUrl:
     return false;
   }
   const origin = new URL(baseUrl).origin;
-  const value = await vscode.window.showInputBox({
+  return promptForSecret(secrets, name, {
     title: `API key for ${origin}`,
     prompt:
       `Sent as "Authorization: Bearer <key>" to ${origin} only. Stored in VS Code's secret storage. ` +
       'Leave empty to remove the stored key.',
-    password: true,
-    ignoreFocusOut: true,
+    what: `API key for ${origin}`,
   });
-  if (value === undefined) return false;
-  if (value.trim() === '') {
-    await secrets.delete(name);
-    void vscode.window.showInformationMessage(`Glassbox: the API key for ${origin} was removed.`);
-  } else {
-    await secrets.store(name, value.trim());
-    void vscode.window.showInformationMessage(`Glassbox: API key for ${origin} stored.`);
-  }
-  return true;
 }
