@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import { listenOnLoopback } from '../support/loopback-server';
 import { serve, type Served } from '../support/serve-process';
 import { assertPredictions, assertTokenIds, inspectLines, openInspectorWorkbench } from './inspected';
-import { artifacts, openAndSelect, panelFrame, runCommand, type Workbench } from './workbench';
+import { artifacts, FailureReport, openAndSelect, panelFrame, runCommand, type Workbench } from './workbench';
 
 let server: Served;
 let wb: Workbench;
-let failed = false;
+const report = new FailureReport('remote');
 
 /**
  * A loopback proxy in front of the server that holds every piece of a response for `delayMs`: the bundled model
@@ -63,30 +63,15 @@ before(async () => {
   );
 });
 after(async () => {
-  if (failed && wb) {
-    await wb.page
-      .screenshot({ path: join(artifacts, 'integration-remote-failure.png') })
-      .catch(() => undefined);
-    console.log(wb.logs().slice(-4000));
-    console.log(server?.stderr().slice(-2000));
-  }
+  await report.dump(wb, server?.stderr().slice(-2000));
   await wb?.close();
   await proxy?.close();
   await server?.stop();
 });
 
-async function step(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-}
-
 describe('Glassbox on a glassbox serve (code-server)', () => {
   test('Inspect Selection over HTTP: token ids, top-1 predictions and ranks equal the local CLI', () =>
-    step(async () => {
+    report.step(async () => {
       const host = new URL(proxy.url).host;
       const { panel, cli } = await inspectLines(wb, 'stats.ts', 3, 6, {
         sideBarWidth: 900,
@@ -98,7 +83,7 @@ describe('Glassbox on a glassbox serve (code-server)', () => {
     }));
 
   test('Explain Selection streams from the server; Stop closes the request and keeps the text', () =>
-    step(async () => {
+    report.step(async () => {
       const { page } = wb;
       await runCommand(page, 'Glassbox: Open Chat');
       const panel = await panelFrame(page);

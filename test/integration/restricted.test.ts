@@ -6,16 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import { autoProvider } from '../support/cli';
 import {
   artifacts,
+  explainLines,
+  FailureReport,
   glassboxVsix,
-  openAndSelect,
   openWorkbench,
-  panelFrame,
-  runCommand,
   type Workbench,
 } from './workbench';
 
 let wb: Workbench;
-let failed = false;
+const report = new FailureReport('restricted');
 
 before(async () => {
   wb = await openWorkbench(
@@ -39,31 +38,18 @@ before(async () => {
   );
 });
 after(async () => {
-  if (failed && wb) {
-    await wb.page
-      .screenshot({ path: join(artifacts, 'integration-restricted-failure.png') })
-      .catch(() => undefined);
-    console.log(wb.logs().slice(-4000));
-  }
+  await report.dump(wb);
   await wb?.close();
 });
 
 describe('Restricted Mode (code-server)', () => {
   test("Explain Selection answers with the user's model; the workspace's system prompt is not used", async () => {
-    try {
+    await report.step(async () => {
       const { page } = wb;
       await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor();
       await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
-      await openAndSelect(page, 'words.py', 11, 15);
-      await runCommand(page, 'Glassbox: Explain Selection');
-      const panel = await panelFrame(page);
-      const answer = panel.locator('article.state-done[aria-label="Answer from the model"]').last();
-      await answer.waitFor({ timeout: 120_000 });
-      assert.match(await answer.locator('gb-markdown').innerText(), /\S/);
+      assert.match(await explainLines(page, 'words.py', 11, 15), /\S/);
       await page.screenshot({ path: join(artifacts, 'integration-restricted.png') });
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
+    });
   });
 });

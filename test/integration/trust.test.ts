@@ -9,11 +9,10 @@ import { listenOnLoopback } from '../support/loopback-server';
 import { serve, type Served } from '../support/serve-process';
 import { autoProvider } from '../support/cli';
 import {
-  artifacts,
+  explainLines,
+  FailureReport,
   glassboxVsix,
-  openAndSelect,
   openWorkbench,
-  panelFrame,
   runCommand,
   type Workbench,
 } from './workbench';
@@ -27,7 +26,7 @@ let wb: Workbench;
 let server: Served;
 /** Stands in for the server a repository names: it must never be asked anything. */
 let repoServer: { url: string; requests: string[]; close: () => Promise<void> };
-let failed = false;
+const report = new FailureReport('trust');
 
 before(async () => {
   const requests: string[] = [];
@@ -64,37 +63,11 @@ before(async () => {
   );
 });
 after(async () => {
-  if (failed && wb) {
-    await wb.page
-      .screenshot({ path: join(artifacts, 'integration-trust-failure.png') })
-      .catch(() => undefined);
-    console.log(wb.logs().slice(-4000));
-  }
+  await report.dump(wb);
   await wb?.close();
   await server?.stop();
   await repoServer?.close();
 });
-
-async function step(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-}
-
-/** Explains a selection in the panel and waits for the finished answer's text. */
-async function explain(): Promise<string> {
-  const { page } = wb;
-  // the selection first: opening the panel first lets its webview take the focus from Quick Open
-  await openAndSelect(page, 'words.py', 11, 15);
-  await runCommand(page, 'Glassbox: Explain Selection');
-  const panel = await panelFrame(page);
-  const answer = panel.locator('article.state-done[aria-label="Answer from the model"]').last();
-  await answer.waitFor({ timeout: 120_000 });
-  return answer.locator('gb-markdown').innerText();
-}
 
 /** Every file under `dir` (recursively) whose text contains `needle`. */
 function filesContaining(dir: string, needle: string): string[] {
@@ -109,10 +82,10 @@ function filesContaining(dir: string, needle: string): string[] {
 
 describe('trust boundaries (code-server)', () => {
   test("the repository's settings change nothing: the user's model answers, its server and folder are never used", () =>
-    step(async () => {
+    report.step(async () => {
       const { page } = wb;
       await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${autoProvider()}` }).waitFor();
-      assert.match(await explain(), /\S/);
+      assert.match(await explainLines(page, 'words.py', 11, 15), /\S/);
       assert.deepEqual(repoServer.requests, [], 'no request reached the server the repository names');
       assert.ok(
         !wb.logs().includes(REPO_MODEL),
@@ -123,7 +96,7 @@ describe('trust boundaries (code-server)', () => {
     }));
 
   test('the same kind of settings in user settings take effect; the API key and Hub token stay in secret storage', () =>
-    step(async () => {
+    report.step(async () => {
       const { page } = wb;
       // user settings, through Choose Model > Connect to a server... (written to the user's settings.json)
       await runCommand(page, 'Glassbox: Choose Model...');
@@ -144,13 +117,14 @@ describe('trust boundaries (code-server)', () => {
       await page.keyboard.type(SERVER_KEY);
       await page.keyboard.press('Enter');
       await page.locator('.statusbar-item', { hasText: `glassbox-tiny · ${host}` }).waitFor();
-      assert.match(await explain(), /\S/);
 
       await runCommand(page, 'Glassbox: Set Hugging Face Token...');
       await page.locator('.quick-input-widget input[type="password"]').waitFor();
       await page.keyboard.type(HUB_TOKEN);
       await page.keyboard.press('Enter');
       await page.locator('.notifications-toasts', { hasText: 'Hugging Face token stored' }).waitFor();
+      // the answer last: its panel takes the keyboard focus, which a command's input box opened after it can lose
+      assert.match(await explainLines(page, 'words.py', 11, 15), /\S/);
 
       // neither secret is in settings, logs, the chat history, global state or any other file of the profile
       // (code-server keeps secret storage in the browser)

@@ -189,3 +189,41 @@ export async function widenSideBar(page: Page, width: number): Promise<void> {
   }
   throw new Error('no sash on the side bar edge');
 }
+
+/** Whether a test of a file failed, so that its after hook leaves a screenshot and the last logs in the CI output. */
+export class FailureReport {
+  private failed = false;
+
+  constructor(private readonly name: string) {}
+
+  /** Runs a test's body, remembering a failure (and rethrowing it). */
+  async step(run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (e) {
+      this.failed = true;
+      throw e;
+    }
+  }
+
+  /** After a failure: `integration-<name>-failure.png`, code-server's last output and any more text given. */
+  async dump(wb: Workbench | undefined, ...more: (string | undefined)[]): Promise<void> {
+    if (!this.failed || !wb) return;
+    await wb.page
+      .screenshot({ path: join(artifacts, `integration-${this.name}-failure.png`) })
+      .catch(() => undefined);
+    console.log(wb.logs().slice(-4000));
+    for (const text of more) if (text) console.log(text);
+  }
+}
+
+/** Explain Selection on whole lines [from, to] of a workspace file; resolves with the finished answer's text. */
+export async function explainLines(page: Page, file: string, from: number, to: number): Promise<string> {
+  // the selection first: opening the panel first lets its webview take the focus from Quick Open
+  await openAndSelect(page, file, from, to);
+  await runCommand(page, 'Glassbox: Explain Selection');
+  const panel = await panelFrame(page);
+  const answer = panel.locator('article.state-done[aria-label="Answer from the model"]').last();
+  await answer.waitFor({ timeout: 120_000 });
+  return answer.locator('gb-markdown').innerText();
+}
