@@ -23,13 +23,20 @@ async function main(): Promise<void> {
       'new-tokens': { type: 'string', default: '48' },
       runs: { type: 'string', default: '3' },
       threads: { type: 'string' },
+      'cpu-accuracy': { type: 'string', default: 'model' },
     },
   });
   if (!o.model) throw new Error('--model DIR is required');
   const dir = o.model;
   const threads = o.threads ? Number(o.threads) : undefined;
   const newTokens = Number(o['new-tokens']);
-  const model = await loadModel(dir, { ep: 'cpu', dtype: o.dtype, ...(threads ? { threads } : {}) });
+  const cpuAccuracy = o['cpu-accuracy'] === 'int8' ? 'int8' : 'model';
+  const model = await loadModel(dir, {
+    ep: 'cpu',
+    dtype: o.dtype,
+    cpuAccuracy,
+    ...(threads ? { threads } : {}),
+  });
   const text = readFileSync(o.file ?? join(import.meta.dirname, '..', 'dist', 'engine.js'), 'utf8');
   const promptIds = model.tokenizer.encodeIds(text).slice(0, Number(o['prompt-tokens']));
   const sampling = samplingDefaults(model.folder.generationConfig);
@@ -52,11 +59,13 @@ async function main(): Promise<void> {
 
   // EOS ignored on both sides: every run writes exactly newTokens tokens
   const engineModel = { ...model, eosIds: [] };
+  const split: { prefillMs: number; decodeTokensPerSecond: number }[] = [];
   const contenders: [string, () => Promise<void>][] = [
     [
       'engine',
       async () => {
-        await generate(engineModel, promptIds, { ...sampling, maxNewTokens: newTokens });
+        const { timings } = await generate(engineModel, promptIds, { ...sampling, maxNewTokens: newTokens });
+        split.push(timings);
       },
     ],
     [
@@ -82,6 +91,11 @@ async function main(): Promise<void> {
   }
   const [engine, other] = times.map(median) as [number, number];
   console.log(`  engine           ${engine.toFixed(0).padStart(7)} ms`);
+  const last = split.at(-1);
+  if (last)
+    console.log(
+      `    (prompt pass ${last.prefillMs.toFixed(0)} ms, decode ${last.decodeTokensPerSecond.toFixed(1)} tokens/s)`,
+    );
   console.log(`  Transformers.js  ${other.toFixed(0).padStart(7)} ms`);
   console.log(`  engine speed / Transformers.js: ${(other / engine).toFixed(2)}x (target >= 1.5x)`);
   await tjsModel.dispose();

@@ -48,10 +48,21 @@ function halfToFloat(h: number): number {
 
 /**
  * Logits [ids.length, vocab] of one plain onnxruntime-node pass over `ids` with an empty cache, feeding whatever the
- * graph asks for by its own metadata (no engine code): positions, mask, empty pasts of its type, keep-all logits.
+ * graph asks for by its own metadata (no engine code): positions, mask, empty pasts of its type, `keep` logits rows
+ * (0: all). The model is a file, or a graph in memory whose external weights resolve against a folder.
  */
-export async function plainLogits(onnxPath: string, ids: number[]): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(onnxPath, { executionProviders: ['cpu'] });
+export async function plainLogits(
+  model: string | { bytes: Uint8Array; externalDataFolder: string },
+  ids: number[],
+  keep = 0,
+): Promise<Float32Array> {
+  const session =
+    typeof model === 'string'
+      ? await ort.InferenceSession.create(model, { executionProviders: ['cpu'] })
+      : await ort.InferenceSession.create(model.bytes, {
+          executionProviders: ['cpu'],
+          extra: { session: { model_external_initializers_file_folder_path: model.externalDataFolder } },
+        });
   try {
     const n = ids.length;
     const int64 = (xs: number[], shape: number[]) =>
@@ -64,7 +75,7 @@ export async function plainLogits(onnxPath: string, ids: number[]): Promise<Floa
       else if (name === 'attention_mask') feeds[name] = int64(new Array<number>(n).fill(1), [1, n]);
       else if (name === 'position_ids') feeds[name] = int64([...ids.keys()], [1, n]);
       else if (name === 'num_logits_to_keep' || name === 'logits_to_keep')
-        feeds[name] = int64([0], meta.shape.length === 0 ? [] : [1]);
+        feeds[name] = int64([keep], meta.shape.length === 0 ? [] : [1]);
       else if (name === 'use_cache_branch') feeds[name] = new ort.Tensor('bool', Uint8Array.of(0), [1]);
       else if (name.startsWith('past_key_values.')) {
         const [, kv, , hd] = meta.shape as [unknown, number, unknown, number];

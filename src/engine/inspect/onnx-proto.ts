@@ -140,3 +140,24 @@ export function graphOutputsAppendix(names: readonly string[]): Uint8Array {
   writer.uint32((7 << 3) | 2).bytes(graph); // field 7 (graph), wire type 2 (length-delimited)
   return writer.finish();
 }
+
+/** What graphFields can add to a graph: nodes, initializers (raw data), inputs with a tensor type and shape. */
+export interface GraphAdditions {
+  node?: { input: string[]; output: string[]; name: string; opType: string; domain?: string }[];
+  initializer?: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[];
+  input?: { name: string; elemType: number; dims: number[] }[];
+}
+
+/** GraphProto field bytes for `additions`, to append inside a graph (see onnx-wire.ts). */
+export function graphFields(additions: GraphAdditions): Uint8Array {
+  return GraphProto.encode(
+    GraphProto.fromObject({
+      node: additions.node ?? [],
+      initializer: additions.initializer ?? [],
+      input: (additions.input ?? []).map(({ name, elemType, dims }) => ({
+        name,
+        type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+      })),
+    }),
+  ).finish();
+}

@@ -102,6 +102,12 @@ function unwrapSoftcap(ix: GraphIndex, name: string): { inner: string; cap: numb
   return undefined;
 }
 
+/** The tensor a Slice (num_logits_to_keep's last rows) takes its rows from, or `name` itself. */
+function throughSlice(ix: GraphIndex, name: string): string {
+  const p = ix.producer.get(name);
+  return p?.opType === 'Slice' && p.input[0] ? p.input[0] : name;
+}
+
 /** The LM head producing `logits`, in any of the forms exporters and quantizers write; a string says why not. */
 export function findHead(ix: GraphIndex, logits: string): HeadPattern | string {
   let name = logits;
@@ -122,7 +128,9 @@ export function findHead(ix: GraphIndex, logits: string): HeadPattern | string {
   }
   const head = ix.producer.get(name);
   if (!head) return 'the logits output is not computed by a node';
-  const [x, w] = head.input;
+  const [sliced, w] = head.input;
+  // a graph with num_logits_to_keep slices the head's input to its last rows; a full pass keeps them all
+  const x = sliced === undefined ? undefined : throughSlice(ix, sliced);
   if ((head.opType === 'MatMul' || head.opType === 'Gemm') && x && w) {
     const rhs = rightHandSide(ix, w);
     if (!rhs) return `the LM head ${head.opType} multiplies by a weight that is not a constant`;

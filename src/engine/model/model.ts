@@ -6,6 +6,7 @@ import { checkGraph, presentName, type GraphSignature } from './graph-check';
 import type { ModelDims } from '../../protocol/engine-methods';
 import { loadModelFolder, type ModelFolder } from './model-folder';
 import type { ExecutionProviderChoice, ProviderReport } from '../../protocol/engine-methods';
+import { buildRunGraphs, type CpuAccuracy, type RunGraph } from './run-graph';
 import { createSession } from './session';
 import { TextTokenizer } from './tokenizer';
 
@@ -16,6 +17,8 @@ export interface LoadOptions {
   threads?: number;
   /** Keep the KV cache in device memory between steps on WebGPU (default true; false copies it through JS). */
   kvOnDevice?: boolean;
+  /** How MatMulNBits computes on the CPU: the model's own accuracy level, or int8 activations (faster). */
+  cpuAccuracy?: CpuAccuracy;
 }
 
 export interface LoadedModel {
@@ -25,6 +28,8 @@ export interface LoadedModel {
   session: ort.InferenceSession;
   signature: GraphSignature;
   provider: ProviderReport;
+  /** The graph the session runs (see run-graph.ts); undefined when the file could not be rewritten and runs as is. */
+  runGraph: RunGraph | undefined;
   bosId: number | undefined;
   /** Generation stops at any of these (config.json and generation_config.json, else the tokenizer's eos_token). */
   eosIds: number[];
@@ -46,7 +51,20 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     folder.tokenizerConfig,
     join(folder.dir, 'tokenizer.json'),
   );
-  const { session, provider } = await createSession(folder.onnxPath, {
+  let graphs: { any: RunGraph; cpu: RunGraph } | undefined;
+  try {
+    graphs = buildRunGraphs(folder.onnxPath, { cpuAccuracy: options.cpuAccuracy ?? 'model' });
+  } catch {
+    graphs = undefined; // not a protobuf this reader follows: ONNX Runtime opens the file itself and says what is wrong
+  }
+  const { session, provider } = await createSession(graphs?.any.bytes ?? folder.onnxPath, {
+    ...(graphs
+      ? {
+          externalDataFolder: graphs.any.externalDataFolder,
+          label: folder.onnxPath,
+          ...(graphs.cpu !== graphs.any ? { cpuModel: graphs.cpu.bytes } : {}),
+        }
+      : {}),
     ...(options.ep === undefined ? {} : { ep: options.ep }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.kvOnDevice === false
@@ -77,6 +95,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     session,
     signature,
     provider,
+    runGraph: graphs && (provider.used === 'cpu' ? graphs.cpu : graphs.any),
     bosId,
     eosIds,
     loadMs: performance.now() - t0,

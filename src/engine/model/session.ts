@@ -25,6 +25,10 @@ export interface CreateSessionOptions {
    * round trip through JavaScript); every other output comes back as a JS array. Names the graph lacks fail WebGPU.
    */
   deviceOutputs?: readonly string[];
+  /** The model to run instead when the session ends up on the CPU (a graph edited for CPU-only compute settings). */
+  cpuModel?: Uint8Array;
+  /** How errors name the model (default: its path, or the folder of a graph given as bytes). */
+  label?: string;
   /** Which adapter WebGPU would run on (default: the once-per-process probe of webgpu-adapter.ts). */
   webgpuAdapter?: () => Promise<ProbeResult> | undefined;
 }
@@ -195,7 +199,10 @@ export async function createSession(
   options: CreateSessionOptions = {},
 ): Promise<{ session: ort.InferenceSession; provider: ProviderReport }> {
   const where =
-    typeof model === 'string' ? model : `an edited graph over ${options.externalDataFolder ?? 'its weights'}`;
+    options.label ??
+    (typeof model === 'string'
+      ? model
+      : `an edited graph over ${options.externalDataFolder ?? 'its weights'}`);
   const requested = options.ep ?? 'auto';
   const candidates: ExecutionProvider[] =
     requested === 'auto' ? autoOrder() : requested === 'cpu' ? ['cpu'] : [requested, 'cpu'];
@@ -217,7 +224,7 @@ export async function createSession(
       }
     }
     try {
-      const session = await tryCreate(model, ep, options);
+      const session = await tryCreate(ep === 'cpu' ? (options.cpuModel ?? model) : model, ep, options);
       const onDevice = ep === 'webgpu' && (options.deviceOutputs?.length ?? 0) > 0;
       return {
         session,

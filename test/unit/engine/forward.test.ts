@@ -159,11 +159,15 @@ describe('num_logits_to_keep', () => {
     assert.ok(maxAbsDiff(a.logits, b.logits) < 1e-5);
   });
 
-  test("a graph without it gives every row either way; 'last' reads the same last row", async () => {
+  test("a graph without it is given one: 'last' computes the last row, a full pass every row", async () => {
     const model = await loadModel(join(fixturesDir, 'llama-mha'), { ep: 'cpu', threads: 1 });
     loaded.push(model);
-    assert.equal(model.signature.logitsToKeep, undefined);
+    assert.deepEqual(model.signature.logitsToKeep, { name: 'num_logits_to_keep', shape: [1] });
+    const V = model.dims.vocab;
+    const all = await runStep(model.session, model, prompt, emptyCache(model));
     const last = await runStep(model.session, model, prompt, emptyCache(model), { logits: 'last' });
-    assert.equal(last.rows, prompt.length);
+    assert.equal(all.rows, prompt.length);
+    assert.equal(last.rows, 1);
+    assert.ok(maxAbsDiff(logitsRow(last, V), logitsRow(all, V)) < 1e-5);
   });
 });
