@@ -1,6 +1,6 @@
 // Rewrites an ONNX model at the protobuf wire level: weights moved out by reference, nodes edited, graph fields added.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 
 /** ModelProto.graph, GraphProto.node/initializer, TensorProto.raw_data/external_data/data_location (onnx.proto). */
 const MODEL_GRAPH = 7;
@@ -164,18 +164,46 @@ function editNode(src: ByteSource, from: number, to: number, edit: NodeEdit): Bu
   return Buffer.concat(parts);
 }
 
-/** An initializer whose raw data (at least EXTERNALISE_BYTES) stays in `file` at its byte offset, referenced. */
-function externalised(src: ByteSource, from: number, to: number, file: string): Buffer | undefined {
+/** Where weights go: large raw data into references to `file`; existing references' locations through `relocate`. */
+interface Placement {
+  file: string;
+  relocate: (location: string) => string;
+}
+
+/**
+ * An initializer rewritten for `place`: raw data of at least EXTERNALISE_BYTES becomes a reference to its bytes where
+ * they lie in the source file, an external reference gets its location relocated; undefined when it stays as it is.
+ */
+function placed(src: ByteSource, from: number, to: number, place: Placement): Buffer | undefined {
   const all = [...fields(src, from, to)];
+  const entries = all.filter((f) => f.field === TENSOR_EXTERNAL_DATA && f.wire === 2);
+  if (entries.length > 0) {
+    let changed = false;
+    const parts = all.map((f) => {
+      const whole = src.read(f.start, f.end - f.start);
+      if (f.field !== TENSOR_EXTERNAL_DATA || f.wire !== 2) return whole;
+      const kv = [...fields(src, f.payload, f.end)];
+      const text = (n: number) => {
+        const x = kv.find((e) => e.field === n && e.wire === 2);
+        return x ? src.read(x.payload, x.end - x.payload).toString('utf8') : undefined;
+      };
+      const location = text(2);
+      if (text(1) !== 'location' || location === undefined) return whole;
+      const moved = place.relocate(location);
+      if (moved === location) return whole;
+      changed = true;
+      return externalEntry('location', moved);
+    });
+    return changed ? Buffer.concat(parts) : undefined;
+  }
   const raw = all.find((f) => f.field === TENSOR_RAW_DATA && f.wire === 2);
   if (!raw || raw.end - raw.payload < EXTERNALISE_BYTES) return undefined;
-  if (all.some((f) => f.field === TENSOR_EXTERNAL_DATA)) return undefined;
   const kept = all
     .filter((f) => f.field !== TENSOR_RAW_DATA && f.field !== TENSOR_DATA_LOCATION)
     .map((f) => src.read(f.start, f.end - f.start));
   return Buffer.concat([
     ...kept,
-    externalEntry('location', file),
+    externalEntry('location', place.file),
     externalEntry('offset', String(raw.payload)),
     externalEntry('length', String(raw.end - raw.payload)),
     varint(TENSOR_DATA_LOCATION * 8),
@@ -189,14 +217,14 @@ export interface RewriteOptions {
   /** GraphProto fields to append (serialized GraphProto bytes: nodes, initializers, inputs, outputs). */
   append?: Uint8Array;
   /**
-   * Leave large raw weights where they are and reference them as external data of `externalise` (the source file's
-   * name, in the same folder): the rewritten model is then only its graph, and ONNX Runtime reads the weights from
-   * the original file. Needs the source to be that file.
+   * Leave large raw weights where they are and reference them as external data of the source file, so the
+   * rewritten model is only its graph and ONNX Runtime reads the weights from the original files (see
+   * rewriteModelFile).
    */
   externalise?: boolean;
 }
 
-function rewrite(src: ByteSource, options: RewriteOptions, file: string | undefined): Buffer {
+function rewrite(src: ByteSource, options: RewriteOptions, place: Placement | undefined): Buffer {
   const out: Buffer[] = [];
   let sawGraph = false;
   for (const top of fields(src, 0, src.size)) {
@@ -214,8 +242,8 @@ function rewrite(src: ByteSource, options: RewriteOptions, file: string | undefi
           graph.push(lengthDelimited(GRAPH_NODE, editNode(src, f.payload, f.end, edit)));
           continue;
         }
-      } else if (f.field === GRAPH_INITIALIZER && f.wire === 2 && file !== undefined) {
-        const moved = externalised(src, f.payload, f.end, file);
+      } else if (f.field === GRAPH_INITIALIZER && f.wire === 2 && place !== undefined) {
+        const moved = placed(src, f.payload, f.end, place);
         if (moved) {
           graph.push(lengthDelimited(GRAPH_INITIALIZER, moved));
           continue;
@@ -230,11 +258,33 @@ function rewrite(src: ByteSource, options: RewriteOptions, file: string | undefi
   return Buffer.concat(out);
 }
 
-/** Rewrites the model file at `path`; with `externalise`, the result references the file's weights instead of copying. */
-export function rewriteModelFile(path: string, options: RewriteOptions = {}): Buffer {
+/**
+ * Rewrites the model file at `path`. With `externalise`, the result references the file's own weights instead of
+ * copying them, and every reference names the real file (links followed: the Hugging Face cache links snapshot files to
+ * blobs, and ONNX Runtime refuses a graph given as bytes whose weights are reached through a link). `folder` is what
+ * the references resolve against: ONNX Runtime's external-initializer folder.
+ */
+export function rewriteModelFile(
+  path: string,
+  options: RewriteOptions = {},
+): { bytes: Buffer; folder: string } {
   const fd = openSync(path, 'r');
   try {
-    return rewrite(new FileSource(fd), options, options.externalise ? basename(path) : undefined);
+    if (!options.externalise)
+      return { bytes: rewrite(new FileSource(fd), options, undefined), folder: dirname(path) };
+    const real = realpathSync(path);
+    const folder = dirname(real);
+    const relocate = (location: string): string => {
+      const named = normalize(join(dirname(path), location));
+      if (!named.startsWith(dirname(path) + sep)) return location; // outside the model's folder: ORT refuses it
+      try {
+        const target = realpathSync(named);
+        return target.startsWith(folder + sep) ? relative(folder, target) : location;
+      } catch {
+        return location; // missing: ONNX Runtime names the file
+      }
+    };
+    return { bytes: rewrite(new FileSource(fd), options, { file: basename(real), relocate }), folder };
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,4 @@
 // The graph the engine's session runs: the model's own, weights referenced in place, plus last-row logits and CPU int8 compute.
-import { dirname } from 'node:path';
 import { GraphIndex } from '../inspect/graph-index';
 import { decodeGraph, graphFields, type OnnxGraph } from '../inspect/onnx-proto';
 import { findHead } from '../inspect/weight-patterns';
@@ -59,7 +58,7 @@ export function buildRunGraphs(
   onnxPath: string,
   options: { cpuAccuracy?: CpuAccuracy } = {},
 ): { any: RunGraph; cpu: RunGraph } {
-  const base = rewriteModelFile(onnxPath, { externalise: true });
+  const { bytes: base, folder } = rewriteModelFile(onnxPath, { externalise: true });
   const graph = decodeGraph(base);
   const head = headNode(graph);
   const headEdit = new Map<number, NodeEdit>();
@@ -93,7 +92,7 @@ export function buildRunGraphs(
       nodes.size > 0 || append ? rewriteModelBytes(base, { nodes, ...(append ? { append } : {}) }) : base;
     return {
       bytes,
-      externalDataFolder: dirname(onnxPath),
+      externalDataFolder: folder,
       graph: bytes === base ? graph : decodeGraph(bytes),
       addedLogitsToKeep: append !== undefined,
       int8Nodes,

@@ -1,8 +1,9 @@
 // Tests the run graph (run-graph.ts over onnx-wire.ts) against plain ONNX Runtime passes over the files as they are.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { buildRunGraphs } from '../../../src/engine/model/run-graph';
 import { plainLogits } from '../../support/hub-fixtures';
 import { fixturesDir } from '../../support/model-folder';
@@ -57,6 +58,29 @@ describe('run graph: the file as ONNX Runtime runs it, plus num_logits_to_keep',
       const kv = Object.fromEntries(t.externalData.map((e) => [e.key, e.value]));
       assert.equal(kv.location, basename(path));
       assert.ok(Number(kv.length) >= 1024);
+    }
+  });
+
+  test('files linked from elsewhere, as the Hugging Face cache links snapshots to blobs, run from their real folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'glassbox-linked-'));
+    after(() => rmSync(root, { recursive: true, force: true }));
+    const blobs = join(root, 'blobs');
+    mkdirSync(blobs);
+    const cases: [string, string[]][] = [
+      [join(fixturesDir, 'llama-mha', 'onnx'), ['model.onnx']],
+      [join(fixturesDir, 'hub', 'llama-external', 'onnx'), ['model.onnx', 'model.onnx_data']],
+    ];
+    for (const [i, [from, files]] of cases.entries()) {
+      const snapshot = join(root, 'snapshots', String(i), 'onnx');
+      mkdirSync(snapshot, { recursive: true });
+      for (const [j, f] of files.entries()) {
+        copyFileSync(join(from, f), join(blobs, `blob-${i}-${j}`));
+        symlinkSync(join('..', '..', '..', 'blobs', `blob-${i}-${j}`), join(snapshot, f));
+      }
+      const { any } = buildRunGraphs(join(snapshot, 'model.onnx'));
+      assert.equal(any.externalDataFolder, blobs);
+      const reference = await plainLogits(join(from, 'model.onnx'), ids);
+      assert.ok(maxAbsDiff(await plainLogits(any, ids), reference) < 1e-5, `${from} through links`);
     }
   });
 
