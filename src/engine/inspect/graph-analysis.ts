@@ -230,3 +230,12 @@ function findNorm(
   }
   return bias[0] ? { scale: scale[0] as string, bias: bias[0] } : { scale: scale[0] as string };
 }
+
+/** The intermediate tensors an inspection fetches from its pass: attention (or the queries to replay it) and the residual stream. */
+export function inspectionOutputs(anatomy: DecoderAnatomy): string[] {
+  const att = anatomy.attention;
+  return [
+    ...('kind' in att ? (att.kind === 'softmax' ? att.outputs : att.layers.map((l) => l.query)) : []),
+    ...(isAvailable(anatomy.residual) ? anatomy.residual.flat() : []),
+  ];
+}

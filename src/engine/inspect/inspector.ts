@@ -1,5 +1,6 @@
 // The inspector: one full forward pass over a text, then attention, logit lens and neighbours fetched on demand.
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ErrorCode } from '../../protocol/errors';
 import type {
   InspectPosition,
@@ -11,6 +12,7 @@ import type * as ort from 'onnxruntime-node';
 import { replayHead, rotateQueries } from './attention-replay';
 import {
   analyseDecoder,
+  inspectionOutputs,
   isAvailable,
   type DecoderAnatomy,
   type FusedAttention,
@@ -21,7 +23,7 @@ import { lensLogits } from './logit-lens';
 import { ModelWeights } from './model-weights';
 import { topK } from '../math';
 import { positionStats, type PositionStats } from './next-token-stats';
-import { decodeGraph, type OnnxGraph } from './onnx-proto';
+import { decodeGraph, graphOutputsAppendix, type OnnxGraph } from './onnx-proto';
 import { TensorCache } from './tensor-cache';
 
 /** A request the inspector cannot answer; `code` is stable (unavailable, out-of-range, inspection-gone). */
@@ -51,7 +53,24 @@ export interface InspectableModel {
   /** Tokens of `text` without special tokens, with spans into `text`. */
   tokenize(text: string): InspectToken[];
   tokenText(id: number): string;
+  /**
+   * The graph the model's session runs, weights referenced from their files (run-graph.ts), when the engine built one:
+   * the inspector reads it instead of decoding the whole file, and edits it in memory.
+   */
+  runGraph?: { bytes: Uint8Array; externalDataFolder: string; graph: OnnxGraph };
+  /**
+   * The model's own session (generation's, never released here): prediction passes run on it, so inspecting the
+   * tokens and their predictions holds no second copy of the weights.
+   */
+  ownSession?: ort.InferenceSession;
   openSession(model: EditedModel): Promise<ort.InferenceSession>;
+  /** Passes over `ids` `chunk` positions at a time with the KV cache, handing each one's logits rows to `visit`. */
+  runChunks?(
+    session: ort.InferenceSession,
+    ids: number[],
+    chunk: number,
+    visit: (rows: Float32Array, first: number) => void,
+  ): Promise<void>;
   /** One full pass over `ids` (no cache), returning `fetches` as float32 arrays. */
   run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, Float32Array>>;
 }
@@ -68,34 +87,80 @@ export class Inspector {
   private readonly cache: TensorCache<Float32Array>;
   private next = 0;
   private readonly weights: ModelWeights;
+  private readonly wholePassQuantization: boolean;
+
+  /** The session with the promoted outputs, opened the first time attention or the lens asks for them. */
+  private views: Promise<ort.InferenceSession> | undefined;
 
   private constructor(
     private readonly model: InspectableModel,
     graph: OnnxGraph,
     private readonly anatomy: DecoderAnatomy,
-    private readonly session: ort.InferenceSession,
+    /** Runs prediction passes (logits only): the model's own session when it offers one. */
+    private readonly predictions: ort.InferenceSession | undefined,
+    private readonly openViews: () => Promise<ort.InferenceSession>,
     private readonly budgetBytes: number,
+    /** The most logits one pass makes at once (see logitRows). */
+    private readonly logitsChunkBytes: number,
   ) {
+    this.wholePassQuantization = graph.node.some((n) => n.opType === 'DynamicQuantizeLinear');
     this.cache = new TensorCache(budgetBytes);
-    this.weights = new ModelWeights(model, graph, anatomy);
+    // the run graph's weight references resolve against its own folder (the real files behind any links)
+    const run = model.runGraph;
+    const source = run
+      ? { ...model, onnxPath: join(run.externalDataFolder, basename(model.onnxPath)) }
+      : model;
+    this.weights = new ModelWeights(source, graph, anatomy);
   }
 
   static async create(
     model: InspectableModel,
-    options: { cacheDir: string; budgetBytes?: number },
+    options: { cacheDir: string; budgetBytes?: number; logitsChunkBytes?: number },
   ): Promise<Inspector> {
-    const graph = decodeGraph(readFileSync(model.onnxPath));
+    const run = model.runGraph;
+    const graph = run?.graph ?? decodeGraph(readFileSync(model.onnxPath));
     const anatomy = analyseDecoder(graph, model.dims);
-    const att = anatomy.attention;
-    const promoted = [
-      ...('kind' in att ? (att.kind === 'softmax' ? att.outputs : att.layers.map((l) => l.query)) : []),
-      ...(isAvailable(anatomy.residual) ? anatomy.residual.flat() : []),
-    ];
-    const edited = promoted.length
-      ? promoteOutputs(model.onnxPath, graph, promoted, options.cacheDir)
-      : { path: model.onnxPath };
-    const session = await model.openSession(edited);
-    return new Inspector(model, graph, anatomy, session, options.budgetBytes ?? 256 * 2 ** 20);
+    const promoted = inspectionOutputs(anatomy);
+    const openViews = () => {
+      const edited: EditedModel = run
+        ? {
+            bytes: Buffer.concat([run.bytes, graphOutputsAppendix(promoted)]),
+            externalDataFolder: run.externalDataFolder,
+          }
+        : promoted.length
+          ? promoteOutputs(model.onnxPath, graph, promoted, options.cacheDir)
+          : { path: model.onnxPath };
+      return model.openSession(edited);
+    };
+    const own = model.ownSession;
+    const ins = new Inspector(
+      model,
+      graph,
+      anatomy,
+      own,
+      openViews,
+      options.budgetBytes ?? 256 * 2 ** 20,
+      options.logitsChunkBytes ?? 64 * 2 ** 20,
+    );
+    if (!own) await ins.viewsSession(); // no session of the model's own to predict with: open this one now
+    return ins;
+  }
+
+  /** The session with the promoted outputs (a second copy of the weights: opened only when a view needs it). */
+  private viewsSession(): Promise<ort.InferenceSession> {
+    if (!this.views) {
+      const opening = this.openViews();
+      opening.catch(() => {
+        if (this.views === opening) this.views = undefined; // the next request tries again
+      });
+      this.views = opening;
+    }
+    return this.views;
+  }
+
+  /** Whether attention or lens views have opened their session (tests and benchmarks read memory with it). */
+  get viewsOpen(): boolean {
+    return this.views !== undefined;
   }
 
   async inspect(text: string, options: { topK?: number } = {}): Promise<InspectResult> {
@@ -110,13 +175,18 @@ export class Inspector {
     const tokens = all.slice(0, limit);
     const ids = [...(bos === undefined ? [] : [bos]), ...tokens.map((t) => t.id)];
     const t1 = performance.now();
-    const logits = ids.length ? await this.fetch(ids, 'logits') : new Float32Array(0);
-    const t2 = performance.now();
     const V = this.model.dims.vocab;
-    const positions = tokens.map((tok, i) => {
-      const r = i + offset - 1;
-      return r < 0 ? null : this.named(positionStats(logits.subarray(r * V, (r + 1) * V), tok.id, k));
+    const positions: (InspectPosition | null)[] = tokens.map(() => null);
+    // logits row r predicts ids[r + 1], which is tokens[r + 1 - offset]
+    await this.logitRows(ids, (rows, first) => {
+      for (let j = 0; first + j < ids.length && j * V < rows.length; j++) {
+        const i = first + j + 1 - offset;
+        const tok = tokens[i];
+        if (i >= 0 && tok)
+          positions[i] = this.named(positionStats(rows.subarray(j * V, (j + 1) * V), tok.id, k));
+      }
     });
+    const t2 = performance.now();
     const handle = `i${this.next++}`;
     this.held.set(handle, { ids, offset });
     while (this.held.size > 8) this.release(this.held.keys().next().value as string);
@@ -214,6 +284,23 @@ export class Inspector {
    * The most tokens (BOS included) one inspection may hold: a layer's attention, [heads, n, n] float32, must fit in a
    * quarter of the budget (the graph makes one such tensor per layer while it runs, and the views keep a few).
    */
+  /**
+   * Every row of logits over `ids`, handed to `visit` a chunk of rows at a time: one pass when all rows fit
+   * `logitsChunkBytes`, else chunks fed after the previous ones' KV cache, so a 151,936-token vocabulary never holds
+   * [positions, vocab] at once. A graph that quantizes activations over the whole pass (DynamicQuantizeLinear) is
+   * always run in one pass: its numbers depend on what else is in the pass.
+   */
+  private async logitRows(ids: number[], visit: (rows: Float32Array, first: number) => void): Promise<void> {
+    if (ids.length === 0) return;
+    const rowBytes = 4 * this.model.dims.vocab;
+    const chunk = Math.max(1, Math.floor(this.logitsChunkBytes / rowBytes));
+    if (ids.length <= chunk || !this.model.runChunks || this.wholePassQuantization) {
+      visit(await this.fetch(ids, 'logits'), 0);
+      return;
+    }
+    await this.model.runChunks(this.predictions ?? (await this.viewsSession()), ids, chunk, visit);
+  }
+
   private maxTokensForMemory(): number {
     return Math.max(16, Math.floor(Math.sqrt(this.budgetBytes / 4 / (4 * this.model.dims.heads))));
   }
@@ -285,7 +372,9 @@ export class Inspector {
   async dispose(): Promise<void> {
     this.held.clear();
     this.cache.deletePrefix('');
-    await this.session.release();
+    const views = this.views;
+    this.views = undefined;
+    if (views) await (await views.catch(() => undefined))?.release();
   }
 
   get cachedBytes(): number {
@@ -302,12 +391,15 @@ export class Inspector {
     return h;
   }
 
-  private async fetch(ids: number[], name: string): Promise<Float32Array> {
-    return (await this.fetchMany(ids, [name]))[0] as Float32Array;
+  /** Logits of one full pass, on the prediction session. */
+  private async fetch(ids: number[], name: 'logits'): Promise<Float32Array> {
+    const out = await this.model.run(this.predictions ?? (await this.viewsSession()), ids, [name]);
+    return out[name] as Float32Array;
   }
 
+  /** Promoted tensors of one full pass, on the views session. */
   private async fetchMany(ids: number[], names: string[]): Promise<Float32Array[]> {
-    const out = await this.model.run(this.session, ids, names);
+    const out = await this.model.run(await this.viewsSession(), ids, names);
     return names.map((name) => {
       const data = out[name];
       if (!data) throw new Error(`the model did not return ${name}`);

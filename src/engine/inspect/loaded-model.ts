@@ -1,6 +1,6 @@
 // Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
 import { halvesToFloats } from '../math';
-import { emptyCache, runStep } from '../model/forward';
+import { emptyCache, releaseCache, runStep } from '../model/forward';
 import type { LoadedModel } from '../model/model';
 import { createSession } from '../model/session';
 import type { InspectableModel } from './inspector';
@@ -28,7 +28,9 @@ export function inspectableModel(model: LoadedModel, options: { threads?: number
           end,
         })),
     tokenText: (id) => model.tokenizer.tokenText(id),
-    // the inspection session runs where generation runs, on the edited copy of the graph
+    ...(model.runGraph ? { runGraph: model.runGraph } : {}),
+    ownSession: model.session,
+    // attention and the lens need intermediate outputs: a session of their own, where generation runs
     openSession: async (edited) =>
       (
         await createSession('path' in edited ? edited.path : edited.bytes, {
@@ -37,9 +39,22 @@ export function inspectableModel(model: LoadedModel, options: { threads?: number
           ...('path' in edited ? {} : { externalDataFolder: edited.externalDataFolder }),
         })
       ).session,
+    runChunks: async (session, ids, chunk, visit) => {
+      let cache = emptyCache(model);
+      try {
+        for (let first = 0; first < ids.length; first += chunk) {
+          const out = await runStep(session, model, ids.slice(first, first + chunk), cache);
+          cache = out.present;
+          visit(out.logits, first);
+        }
+      } finally {
+        releaseCache(cache);
+      }
+    },
     run: async (session, ids, fetches) => {
       const extra = fetches.filter((f) => f !== 'logits');
       const out = await runStep(session, model, ids, emptyCache(model), { extraOutputs: extra });
+      releaseCache(out.present); // the model's own session keeps its KV cache on the device (WebGPU)
       const result: Record<string, Float32Array> = {};
       for (const f of fetches) result[f] = f === 'logits' ? out.logits : asFloat32(out.extras[f]?.data);
       return result;

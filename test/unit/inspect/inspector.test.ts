@@ -194,19 +194,44 @@ test('cached attention stays within the memory budget', async () => {
 });
 
 describe('inspector memory', () => {
-  test('a text longer than the memory budget allows is cut to it, and the result says that memory was the limit', async () => {
+  test('a pass whose logits exceed the chunk size runs in chunks with the KV cache and gives the same numbers', async () => {
     const model = await inspectable(bundledModel);
-    // a layer's attention, heads x n x n float32, may take a quarter of the budget: 48 tokens with BOS here
-    const n = 48;
-    const budgetBytes = 4 * (4 * model.dims.heads) * n * n;
-    const ins = await Inspector.create(model, { cacheDir: cacheDir(), budgetBytes });
-    const r = await ins.inspect(TEXT.repeat(20), { topK: 3 });
-    assert.equal(r.tokens.length + 1, n);
-    assert.equal(r.truncated?.limit, 'memory');
-    assert.ok((r.truncated?.totalTokens ?? 0) > n);
-    const thumbs = await ins.thumbnails(r.handle, 8);
-    assert.equal(thumbs.data.length, model.dims.layers * model.dims.heads * 64);
-    assert.ok(ins.cachedBytes <= budgetBytes, `${ins.cachedBytes} bytes cached`);
+    const d = dims(bundledModel);
+    const runChunks = model.runChunks;
+    assert.ok(runChunks, 'the engine adapter passes in chunks');
+    const chunks: number[] = [];
+    const counted: typeof model = {
+      ...model,
+      runChunks: (session, ids, chunk, visit) =>
+        runChunks(session, ids, chunk, (rows, first) => {
+          chunks.push(first);
+          visit(rows, first);
+        }),
+    };
+    // 5 rows of logits per pass: the text's ~30 positions take 6 or more chunks
+    const ins = await Inspector.create(counted, { cacheDir: cacheDir(), logitsChunkBytes: 5 * 4 * d.vocab });
+    const r = await ins.inspect(TEXT, { topK: 5 });
+    const ids = [model.bosId as number, ...r.tokens.map((t) => t.id)];
+    assert.deepEqual(
+      chunks,
+      Array.from({ length: Math.ceil(ids.length / 5) }, (_, i) => 5 * i),
+    );
+    const { logits } = await step(
+      await ort.InferenceSession.create(join(bundledModel, 'onnx', 'model.onnx')),
+      d,
+      ids,
+      emptyPast(d),
+    );
+    r.tokens.forEach((tok, i) => {
+      const lr = Array.from(row(logits, i, d.vocab));
+      const max = Math.max(...lr);
+      const lse = max + Math.log(lr.reduce((s, v) => s + Math.exp(v - max), 0));
+      const p = r.positions[i];
+      assert.ok(p, `position ${i} has no prediction`);
+      assert.ok(Math.abs(p.logprob - ((lr[tok.id] as number) - lse)) < 1e-4, `token ${i} logprob`);
+      assert.equal(p.rank, 1 + lr.filter((v) => v > (lr[tok.id] as number)).length);
+      assert.equal(p.top[0]?.id, lr.indexOf(max));
+    });
     await ins.dispose();
   });
 });
