@@ -48,6 +48,11 @@ export const COMMON_OPTIONS: OptionSpec[] = [
     help: 'ONNX variant: fp32 | fp16 | q8 | q4 | ... (default: the first present)',
   },
   { name: 'threads', type: 'number', help: 'CPU threads for ONNX Runtime (default: one per core)' },
+  {
+    name: 'exact-matmul',
+    type: 'flag',
+    help: "on the CPU, quantized MatMuls keep the model's own accuracy (default: int8 activations, faster)",
+  },
   { name: 'json', type: 'flag', help: 'print machine-readable JSON' },
 ];
 
@@ -116,6 +121,7 @@ export async function withModel<T>(args: Args, use: (engine: CliEngine) => Promi
       ep,
       ...(dtype === undefined ? {} : { dtype }),
       ...(threads === undefined ? {} : { threads }),
+      ...(args.flag('exact-matmul') ? { cpuFastMath: false } : {}),
     });
     return await use({ info, call });
   } finally {

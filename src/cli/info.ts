@@ -33,6 +33,14 @@ async function run(args: Args, io: CliIO): Promise<number> {
       ...info.executionProvider.available.map(
         (p) => `  ${p.name.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason ?? ''}`}`,
       ),
+      ...(info.quantizedCompute
+        ? [
+            `matmuls      ${info.quantizedCompute.nodes} quantized (MatMulNBits), ` +
+              (info.quantizedCompute.mode === 'int8'
+                ? 'int8 activations (accuracy_level 4; --exact-matmul for the model’s own)'
+                : 'the model’s own accuracy'),
+          ]
+        : []),
     ];
     io.stdout(`${lines.join('\n')}\n`);
     return 0;

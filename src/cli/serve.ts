@@ -56,6 +56,7 @@ async function run(args: Args, io: CliIO): Promise<number> {
         ep,
         ...(dtype === undefined ? {} : { dtype }),
         ...(threads === undefined ? {} : { threads }),
+        ...(args.flag('exact-matmul') ? { cpuFastMath: false } : {}),
       }),
       stopped.then(() => undefined),
     ]);

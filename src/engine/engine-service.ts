@@ -33,6 +33,12 @@ export class EngineError extends Error {
   }
 }
 
+function quantizedCompute(model: LoadedModel): Pick<ModelInfo, 'quantizedCompute'> {
+  const nodes = model.runGraph?.graph.node.filter((n) => n.opType === 'MatMulNBits').length ?? 0;
+  if (nodes === 0) return {};
+  return { quantizedCompute: { mode: (model.runGraph?.int8Nodes ?? 0) > 0 ? 'int8' : 'model', nodes } };
+}
+
 export function modelInfo(model: LoadedModel): ModelInfo {
   return {
     name: model.folder.name,
@@ -47,6 +53,7 @@ export function modelInfo(model: LoadedModel): ModelInfo {
     hasChatTemplate: model.folder.chatTemplate !== undefined,
     generation: samplingDefaults(model.folder.generationConfig),
     executionProvider: { ...model.provider, available: providerAvailability() },
+    ...quantizedCompute(model),
     loadMs: model.loadMs,
   };
 }
@@ -244,6 +251,7 @@ export class EngineService {
       ...(params.dtype === undefined ? {} : { dtype: params.dtype }),
       ...(params.ep === undefined ? {} : { ep: params.ep }),
       ...(params.threads === undefined ? {} : { threads: params.threads }),
+      cpuAccuracy: params.cpuFastMath === false ? 'model' : 'int8',
     });
     const previous = this.current;
     this.current = next;

@@ -85,6 +85,7 @@ export function load(p: unknown): LoadParams {
     ),
     ...optional(r, 'ep', (v, n) => oneOf(v, n, EXECUTION_PROVIDER_CHOICES)),
     ...optional(r, 'threads', (v, n) => whole(v, n, 1, maxThreads())),
+    ...optional(r, 'cpuFastMath', flag),
   };
 }
 

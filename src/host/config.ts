@@ -10,6 +10,8 @@ export interface GlassboxConfig {
   /** The Hub (or mirror) downloads come from ('' : $HF_ENDPOINT, else huggingface.co). */
   hubEndpoint: string;
   executionProvider: ExecutionProviderChoice;
+  /** On the CPU, quantized MatMuls compute with int8 activations (faster, slightly less exact). */
+  cpuFastMath: boolean;
   temperature: number;
   topP: number;
   maxNewTokens: number;
@@ -30,6 +32,7 @@ export const RELOAD_SETTINGS = [
   'glassbox.modelPath',
   'glassbox.modelDtype',
   'glassbox.executionProvider',
+  'glassbox.cpuFastMath',
   'glassbox.backend',
   'glassbox.remote.baseUrl',
   'glassbox.remote.model',
@@ -40,7 +43,7 @@ export function loadKey(c: GlassboxConfig): string {
   return JSON.stringify(
     c.backend === 'openai'
       ? ['openai', c.remoteBaseUrl, c.remoteModel]
-      : ['local', c.modelPath, c.modelDtype, c.executionProvider],
+      : ['local', c.modelPath, c.modelDtype, c.executionProvider, c.cpuFastMath],
   );
 }
 
@@ -58,6 +61,7 @@ export function readConfig(): GlassboxConfig {
     executionProvider: (EXECUTION_PROVIDER_CHOICES as readonly string[]).includes(ep)
       ? (ep as ExecutionProviderChoice)
       : 'auto',
+    cpuFastMath: c.get<boolean>('cpuFastMath', true) !== false,
     temperature: clamp(c.get('temperature'), 0, 2, 0.7),
     topP: clamp(c.get('topP'), 0.01, 1, 0.9),
     maxNewTokens: Math.round(clamp(c.get('maxNewTokens'), 1, 8192, 256)),

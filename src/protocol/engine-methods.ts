@@ -57,6 +57,11 @@ export interface ModelInfo extends ModelDims {
   /** The model's own generation defaults (generation_config.json, as Hugging Face generate() reads it). */
   generation: GenerationDefaults;
   executionProvider: ProviderInfo;
+  /**
+   * How the quantized MatMuls (MatMulNBits) compute, when the graph has any: 'int8' (activations rounded to int8 per
+   * block, glassbox.cpuFastMath on the CPU) or 'model' (the file's own accuracy level).
+   */
+  quantizedCompute?: { mode: 'int8' | 'model'; nodes: number };
   loadMs: number;
   /** Set when the model runs on a server (a remote backend): which server, and what its API lets the inspector show. */
   remote?: RemoteModel;
@@ -84,6 +89,11 @@ export interface LoadParams {
   ep?: ExecutionProviderChoice;
   /** CPU intra-op threads (default: ORT's, one per core). */
   threads?: number;
+  /**
+   * On the CPU, quantized MatMuls (MatMulNBits: q4, the builder's int4/int8) compute with int8 activations, ONNX
+   * Runtime's accuracy_level 4 (default true: faster, within the tolerance the tests state); false keeps the model's own.
+   */
+  cpuFastMath?: boolean;
 }
 
 /** Next-token choice with Hugging Face semantics (generate and the step-through's sampling). */

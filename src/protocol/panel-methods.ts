@@ -86,6 +86,8 @@ export interface ModelStatus {
   /** The provider actually in use, and why others were skipped. */
   executionProvider?: string;
   fallbacks?: string[];
+  /** How a quantized model's MatMuls compute (ModelInfo.quantizedCompute); absent for models without them. */
+  quantizedCompute?: 'int8' | 'model';
   /** Set when state is 'error'. */
   error?: string;
   /** tokens/s of the last answer, when there was one. */

@@ -68,6 +68,11 @@ export class ModelStatusLine extends LightElement {
     }
     const parts = [
       m.executionProvider ? `on ${m.executionProvider}` : '',
+      m.quantizedCompute === 'int8'
+        ? 'int8 matmuls (glassbox.cpuFastMath)'
+        : m.quantizedCompute === 'model'
+          ? "the model's own matmul accuracy"
+          : '',
       m.contextLength ? `${m.contextLength.toLocaleString('en-US')}-token context` : '',
       m.lastTokensPerSecond !== undefined ? `${m.lastTokensPerSecond.toFixed(1)} tokens/s` : '',
     ].filter(Boolean);

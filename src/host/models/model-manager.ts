@@ -77,6 +77,7 @@ export class ModelManager implements vscode.Disposable {
     const loading = this.backends.local.request('model/load', {
       dir,
       ep: config.executionProvider,
+      cpuFastMath: config.cpuFastMath,
       ...(config.modelDtype ? { dtype: config.modelDtype } : {}),
     });
     this.current = loading;
@@ -97,6 +98,7 @@ export class ModelManager implements vscode.Disposable {
           contextLength: info.contextLength,
           executionProvider: info.executionProvider.used,
           fallbacks,
+          ...(info.quantizedCompute ? { quantizedCompute: info.quantizedCompute.mode } : {}),
         });
       },
       (e: Error) => {
