@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Inspector } from '../src/engine/inspect/inspector';
 import { inspectableModel } from '../src/engine/inspect/loaded-model';
 import { loadModel } from '../src/engine/model/model';
+import type { CpuAccuracy } from '../src/engine/model/run-graph';
 import type { ExecutionProviderChoice } from '../src/protocol/engine-methods';
 
 const TARGET_512_MS = 250;
@@ -19,13 +20,21 @@ export async function benchInspector(
   modelDir: string,
   /** Code to inspect: its first 512 tokens, then the first context-full. */
   text: string,
-  options: { ep?: ExecutionProviderChoice; runs?: number; threads?: number } = {},
+  options: {
+    ep?: ExecutionProviderChoice;
+    runs?: number;
+    threads?: number;
+    dtype?: string;
+    cpuAccuracy?: CpuAccuracy;
+  } = {},
   log: (line: string) => void = console.log,
 ): Promise<void> {
   const runs = options.runs ?? 7;
   const model = await loadModel(modelDir, {
     ep: options.ep ?? 'cpu',
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+    ...(options.cpuAccuracy === undefined ? {} : { cpuAccuracy: options.cpuAccuracy }),
   });
   const cacheDir = mkdtempSync(join(tmpdir(), 'glassbox-bench-'));
   try {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Args, optionsHelp, UsageError, type OptionSpec } from '../src/cli/args';
 import { COMMON_OPTIONS, defaultModelDir, providerChoice, type CliIO } from '../src/cli/command';
+import type { CpuAccuracy } from '../src/engine/model/run-graph';
 import { benchDecode } from './decode';
 import { benchInspector } from './inspector';
 
@@ -20,6 +21,12 @@ async function run(args: Args, io: CliIO): Promise<number> {
   const newTokens = args.int('new-tokens', 2, 100_000) ?? 128;
   const promptTokens = args.int('prompt-tokens', 1, 100_000) ?? 128;
   const bandwidth = args.int('bandwidth', 1, 100_000);
+  const dtype = args.string('dtype');
+  const accuracy = args.string('cpu-accuracy');
+  if (accuracy !== undefined && accuracy !== 'model' && accuracy !== 'int8')
+    throw new UsageError(`--cpu-accuracy is model or int8, not ${accuracy}`);
+  const cpuAccuracy: CpuAccuracy | undefined = accuracy;
+  const variant = { ...(dtype ? { dtype } : {}), ...(cpuAccuracy ? { cpuAccuracy } : {}) };
   await benchDecode(
     model,
     text,
@@ -30,11 +37,12 @@ async function run(args: Args, io: CliIO): Promise<number> {
       promptTokens,
       ...(threads ? { threads } : {}),
       ...(bandwidth ? { bandwidthGBps: bandwidth } : {}),
+      ...variant,
     },
     log,
   );
   if (args.flag('decode-only')) return 0;
-  await benchInspector(model, text, { ep, runs, ...(threads ? { threads } : {}) }, log);
+  await benchInspector(model, text, { ep, runs, ...(threads ? { threads } : {}), ...variant }, log);
   return 0;
 }
 
@@ -53,7 +61,12 @@ const OPTIONS: OptionSpec[] = [
     help: "the device's memory bandwidth in GB/s, for the ceiling (weights read per token)",
   },
   { name: 'decode-only', type: 'flag', help: 'skip the inspector latency figures' },
-  ...COMMON_OPTIONS.filter((o) => o.name !== 'json' && o.name !== 'dtype'),
+  {
+    name: 'cpu-accuracy',
+    type: 'string',
+    help: "the engine's CPU MatMulNBits compute: model (the file's own) or int8 (accuracy_level 4)",
+  },
+  ...COMMON_OPTIONS.filter((o) => o.name !== 'json'),
 ];
 
 const io: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
