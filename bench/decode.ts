@@ -9,6 +9,8 @@ import type { CpuAccuracy } from '../src/engine/model/run-graph';
 import { describeProvider } from '../src/engine/model/session';
 import type { ExecutionProviderChoice } from '../src/protocol/engine-methods';
 import { bareLoop } from './bare-loop';
+import { measuredReadBandwidth, weightBytesPerToken } from './ceiling';
+import { ggufOf, llamaCpp } from './llama-cpp';
 import { hostBytes, recordedSession } from './host-bytes';
 
 export interface DecodeOptions {
@@ -183,7 +185,20 @@ export async function benchDecode(
       `  Transformers.js: skipped (${tjs ? `no ${ep} device there` : 'not installed: it is a dev dependency'})`,
     );
   }
+  const gguf = ep === 'cpu' ? ggufOf(modelDir) : undefined;
+  const llama = gguf
+    ? await llamaCpp(gguf, {
+        contextSize: promptIds.length + newTokens + 8,
+        ...(options.threads ? { threads: options.threads } : {}),
+      })
+    : undefined;
+  if (llama) {
+    contenders.push(['llama.cpp (GGUF Q4_0)', async () => await llama.run(promptIds, newTokens)]);
+  } else if (ep === 'cpu') {
+    log('  llama.cpp: skipped (no gguf/*.gguf in the model folder: real_size.py --gguf writes one)');
+  }
   const rows = await measureInterleaved(runs, contenders);
+  await llama?.dispose();
   const moved = [
     await movedPerToken(engineModel, promptIds),
     ...(throughJs ? [await movedPerToken(throughJs, promptIds)] : []),
@@ -207,23 +222,44 @@ export async function benchDecode(
     `  JS <-> ORT per decoded token: ${device?.total} bytes (KV ${device?.kv})` +
       (host ? `; with the KV cache through JS ${host.total} bytes (KV ${host.kv})` : ''),
   );
-  const weights = weightBytes(model.folder.onnxPath, model.folder.externalData);
+  const read = model.runGraph
+    ? weightBytesPerToken(model.runGraph.graph)
+    : { bytes: weightBytes(model.folder.onnxPath, model.folder.externalData), lookupTables: 0 };
+  const weights = read.bytes;
   const engineRate = rows[0]?.[1].decodeTokensPerSecond ?? 0;
-  if (options.bandwidthGBps) {
-    const ceiling = (options.bandwidthGBps * 1e9) / weights;
+  const measured = options.bandwidthGBps === undefined && ep === 'cpu' ? measuredReadBandwidth() : undefined;
+  const bandwidth = options.bandwidthGBps ?? measured?.copyGBps;
+  log(
+    `  weights read per token: ${(weights / 1e6).toFixed(1)} MB` +
+      (read.lookupTables
+        ? ` (lookup tables, one row each, left out: ${(read.lookupTables / 1e6).toFixed(1)} MB)`
+        : ''),
+  );
+  if (measured) {
     log(
-      `  ceiling: ${(weights / 1e6).toFixed(1)} MB of weights read per token at ${options.bandwidthGBps} GB/s = ` +
-        `${ceiling.toFixed(0)} tokens/s; the engine reaches ${((100 * engineRate) / ceiling).toFixed(1)}% ` +
+      `  measured read bandwidth: ${measured.copyGBps.toFixed(1)} GB/s copying 512 MiB, ` +
+        `${measured.sumGBps.toFixed(1)} GB/s summing it on one thread`,
+    );
+  }
+  if (bandwidth) {
+    const ceiling = (bandwidth * 1e9) / weights;
+    log(
+      `  ceiling: ${(weights / 1e6).toFixed(1)} MB per token at ${bandwidth.toFixed(1)} GB/s = ` +
+        `${ceiling.toFixed(1)} tokens/s; the engine reaches ${((100 * engineRate) / ceiling).toFixed(1)}% ` +
         `(${((engineRate * weights) / 1e9).toFixed(1)} GB/s)`,
     );
   } else {
     log(
-      `  weights read per token: ${(weights / 1e6).toFixed(1)} MB; the engine streams ${((engineRate * weights) / 1e9).toFixed(2)} GB/s ` +
-        '(give --bandwidth GB/s for the ceiling)',
+      `  the engine streams ${((engineRate * weights) / 1e9).toFixed(2)} GB/s (give --bandwidth GB/s for the ceiling)`,
     );
   }
   const ratio = (a: Timing, b: Timing) => a.decodeTokensPerSecond / b.decodeTokensPerSecond;
   log(`  engine / bare loop:        ${ratio(engine, bare).toFixed(2)}x decode (target >= 0.97x)`);
   const t = rows.find(([n]) => n.startsWith('Transformers'))?.[1];
   if (t) log(`  engine / Transformers.js:  ${ratio(engine, t).toFixed(2)}x decode (target >= 1.5x)`);
+  const l = rows.find(([n]) => n.startsWith('llama.cpp'))?.[1];
+  if (l)
+    log(
+      `  engine / llama.cpp:        ${ratio(engine, l).toFixed(2)}x decode, ${(l.firstTokenMs / engine.firstTokenMs).toFixed(2)}x prefill`,
+    );
 }

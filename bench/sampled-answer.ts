@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { generate } from '../src/engine/generation/generate';
 import { samplingDefaults } from '../src/engine/generation/generation-config';
 import { disposeModel, loadModel } from '../src/engine/model/model';
+import { ggufOf, llamaCpp } from './llama-cpp';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
       'new-tokens': { type: 'string', default: '48' },
       runs: { type: 'string', default: '3' },
       threads: { type: 'string' },
-      'cpu-accuracy': { type: 'string', default: 'model' },
+      'cpu-accuracy': { type: 'string', default: 'int8' },
     },
   });
   if (!o.model) throw new Error('--model DIR is required');
@@ -81,6 +82,21 @@ async function main(): Promise<void> {
       },
     ],
   ];
+  const gguf = ggufOf(dir);
+  const llama = gguf
+    ? await llamaCpp(gguf, {
+        contextSize: promptIds.length + newTokens + 8,
+        ...(threads ? { threads } : {}),
+      })
+    : undefined;
+  if (llama) {
+    contenders.push([
+      'llama.cpp (GGUF Q4_0)',
+      async () => {
+        await llama.run(promptIds, newTokens, sampling);
+      },
+    ]);
+  }
   const times = contenders.map((): number[] => []);
   for (let round = 0; round <= Number(o.runs); round++) {
     for (const [i, [, run]] of contenders.entries()) {
@@ -89,7 +105,8 @@ async function main(): Promise<void> {
       if (round > 0) times[i]?.push(performance.now() - t0);
     }
   }
-  const [engine, other] = times.map(median) as [number, number];
+  await llama?.dispose();
+  const [engine, other, llamaMs] = times.map(median) as [number, number, number | undefined];
   console.log(`  engine           ${engine.toFixed(0).padStart(7)} ms`);
   const last = split.at(-1);
   if (last)
@@ -97,7 +114,9 @@ async function main(): Promise<void> {
       `    (prompt pass ${last.prefillMs.toFixed(0)} ms, decode ${last.decodeTokensPerSecond.toFixed(1)} tokens/s)`,
     );
   console.log(`  Transformers.js  ${other.toFixed(0).padStart(7)} ms`);
+  if (llamaMs !== undefined) console.log(`  llama.cpp        ${llamaMs.toFixed(0).padStart(7)} ms`);
   console.log(`  engine speed / Transformers.js: ${(other / engine).toFixed(2)}x (target >= 1.5x)`);
+  if (llamaMs !== undefined) console.log(`  engine speed / llama.cpp: ${(llamaMs / engine).toFixed(2)}x`);
   await tjsModel.dispose();
   await disposeModel(model);
 }

@@ -10,6 +10,7 @@ tokens; sampled ids decode to their filler text. Random weights make the text me
 
 Usage (the hub fixtures' venv: models/recipe/hub/make.sh makes it):
   models/recipe/work/hub-venv/bin/python models/recipe/bench/real_size.py OUT_DIR [--config CONFIG.json] [--dtypes fp32,q4]
+  [--gguf]
 """
 import argparse
 import json
@@ -111,6 +112,7 @@ def main():
     p.add_argument("--config", help="a Hugging Face config.json to take the shape from (default: Qwen2.5-0.5B-Instruct)")
     p.add_argument("--generation-config", help="its generation_config.json (default: Qwen2.5's sampling settings)")
     p.add_argument("--dtypes", default="fp32,q4", help="comma-separated: fp32 and/or q4")
+    p.add_argument("--gguf", action="store_true", help="also write gguf/model-q4_0.gguf for llama.cpp (to_gguf.py)")
     a = p.parse_args()
     out = Path(a.out)
     work = out.with_name(out.name + "-work")
@@ -158,6 +160,10 @@ def main():
         top = config["vocab_size"]
         specials = {"<|endoftext|>": top - 3, "<|im_start|>": top - 2, "<|im_end|>": top - 1}
     tokenizer_files(out, config["vocab_size"], specials)
+    if a.gguf:
+        from to_gguf import write_gguf  # the same weights for llama.cpp (needs PyPI's gguf in the venv)
+        (out / "gguf").mkdir(exist_ok=True)
+        write_gguf(work / "hf", out / "gguf" / "model-q4_0.gguf", out / "tokenizer.json")
     shutil.rmtree(work)
     print(f"{out}: {params / 1e6:.0f}M parameters, vocabulary {config['vocab_size']}, {', '.join(dtypes)}",
           file=sys.stderr)

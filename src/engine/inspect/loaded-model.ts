@@ -1,6 +1,6 @@
 // Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
 import { halvesToFloats } from '../math';
-import { emptyCache, releaseCache, runStep } from '../model/forward';
+import { emptyCache, releaseCache, runStep, type StepOutput } from '../model/forward';
 import type { LoadedModel } from '../model/model';
 import { createSession } from '../model/session';
 import type { InspectableModel } from './inspector';
@@ -41,14 +41,22 @@ export function inspectableModel(model: LoadedModel, options: { threads?: number
       ).session,
     runChunks: async (session, ids, chunk, visit) => {
       let cache = emptyCache(model);
+      let pending: Promise<StepOutput> | undefined = runStep(session, model, ids.slice(0, chunk), cache);
       try {
         for (let first = 0; first < ids.length; first += chunk) {
-          const out = await runStep(session, model, ids.slice(first, first + chunk), cache);
+          const out: StepOutput = await (pending as Promise<StepOutput>);
+          pending = undefined;
           cache = out.present;
+          // ONNX Runtime computes the next chunk on its threads (taking over the cache) while this one is visited
+          const next = ids.slice(first + chunk, first + 2 * chunk);
+          if (next.length > 0) pending = runStep(session, model, next, cache);
           visit(out.logits, first);
         }
       } finally {
-        releaseCache(cache);
+        if (pending) {
+          const last = await pending.catch(() => undefined);
+          if (last) releaseCache(last.present);
+        } else releaseCache(cache);
       }
     },
     run: async (session, ids, fetches) => {
