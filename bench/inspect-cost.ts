@@ -103,7 +103,7 @@ function main(): void {
     );
   console.log(
     `inspecting vs generating on ${o.model} (${o.dtype ?? 'default'}, cpu, ${o['cpu-accuracy']}, ` +
-      `${o.tokens} tokens, median of ${o.runs}`,
+      `${o.tokens} tokens, median of ${o.runs})`,
   );
   line(`generate (${o['new-tokens']} sampled tokens after the prompt)`, gen);
   line('prompt pass (last-row logits)', prompt);

@@ -1,6 +1,7 @@
 // llama.cpp beside the engine: node-llama-cpp (from the npm registry, into .tools/) decoding a GGUF of the same weights.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -85,7 +86,8 @@ export async function llamaCpp(
   const context = await model.createContext({
     contextSize: options.contextSize,
     batchSize: 512,
-    ...(options.threads ? { threads: options.threads } : {}),
+    // node-llama-cpp's default is twice the cores: on 2 cores that decoded 0.4 tokens/s instead of 35
+    threads: options.threads ?? availableParallelism(),
   });
   const sequence = context.getSequence();
   return {
