@@ -7,7 +7,7 @@ llama.cpp's own tokenizer is never used. Q and K rows are written as Hugging Fac
 with NeoX rotary (no permutation); for a Llama folder the rows are permuted as llama.cpp's converter does.
 
 Usage: models/recipe/work/hub-venv/bin/python models/recipe/bench/to_gguf.py HF_DIR OUT.gguf [--tokenizer tokenizer.json]
-(pip install gguf==0.19.0 into that venv first: it is not in the hub fixtures' requirements), or real_size.py --gguf
+(the hub venv, models/recipe/hub/requirements.txt, pins gguf), or real_size.py --gguf
 """
 import argparse
 import json
