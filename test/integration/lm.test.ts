@@ -34,6 +34,8 @@ import {
 } from './workbench';
 
 const BUNDLED = 'glassbox-tiny';
+/** Tries at stopping an answer the bundled model may finish before a click lands (see the participant test). */
+const STOP_ATTEMPTS = 4;
 /** Counted by the fixture extension with countTokens and by `glassbox inspect`: code, non-ASCII, an emoji. */
 const COUNT_TEXT = 'def greet(name):\n    return f"Grüße, {name}!"  # 👋\n';
 let sandbox: HostSandbox;
@@ -125,7 +127,7 @@ describe('Glassbox in VS Code Chat (code-server)', () => {
       assert.equal(result.countTokens, cliTokenCount(COUNT_TEXT));
     }));
 
-  test('@glassbox /explain streams an answer with Replay in Inspector; Stop stops a second one', () =>
+  test('@glassbox /explain streams an answer with Replay in Inspector; Stop stops a second one', (t: TestContext) =>
     step('participant', async (page) => {
       await openAndSelect(page, 'words.py', 11, 15);
       await openChatView(page);
@@ -152,33 +154,38 @@ describe('Glassbox in VS Code Chat (code-server)', () => {
         .filter({ hasText: /^\s*0 \/ [1-9]\d*\s*$/ })
         .waitFor();
 
-      // Stop while Glassbox writes the second answer. It is pressed as soon as the request runs: the bundled model
-      // writes its 320 tokens in about 2 s on an idle machine, and VS Code's Chat view reveals streamed text
-      // gradually, seconds behind it
+      // Stop while Glassbox writes a second answer. It is pressed as soon as the request runs, but the bundled model
+      // writes its whole answer (320 tokens) in about 1 s at 300 tokens/s, and a click can land after that: such an
+      // attempt shows nothing about Stop, and a new chat tries again, up to STOP_ATTEMPTS times
       await panel.locator('vscode-tab-header.tab-chat').click();
-      // a new chat, so that no earlier turn fills the 512-token context: this answer would run to the token limit
-      await openChatView(page);
-      await newChat(page);
-      await sendChat(page, '@glassbox /explain Line by line, in detail.');
-      const second = lastResponse(page);
-      await stopButton(page).waitFor();
-      await pressStop(page);
-      await until(async () => !(await isLoading(second)), 'the answer is no longer loading', 10_000);
-      await stopButton(page).waitFor({ state: 'hidden' });
-      const stopped = await responseText(second);
-      await page.waitForTimeout(2_000);
-      assert.equal(await responseText(second), stopped, 'the answer stopped growing');
-      assert.equal(await responseError(second), undefined);
-      // the engine stopped: Glassbox's panel shows this answer (its own history) as stopped, short of the token limit
-      await panel
-        .locator('gb-chat', { hasText: '@glassbox: Explain what this code does. Line by line' })
-        .waitFor();
-      const stored = panel.locator('article[aria-label="Answer from the model"]').last();
-      await until(
-        async () => !/\bstate-streaming\b/.test((await stored.getAttribute('class')) ?? ''),
-        'Glassbox ended it',
-      );
-      const state = `${await stored.getAttribute('class')} (${await stored.locator('.stats').innerText()})`;
+      let state = '';
+      for (let attempt = 1; attempt <= STOP_ATTEMPTS; attempt++) {
+        // a new chat, so that no earlier turn fills the 512-token context: this answer would run to the token limit
+        await openChatView(page);
+        await newChat(page);
+        await sendChat(page, '@glassbox /explain Line by line, in detail.');
+        const second = lastResponse(page);
+        await stopButton(page).waitFor();
+        await pressStop(page);
+        await until(async () => !(await isLoading(second)), 'the answer is no longer loading', 10_000);
+        await stopButton(page).waitFor({ state: 'hidden' });
+        const stopped = await responseText(second);
+        await page.waitForTimeout(2_000);
+        assert.equal(await responseText(second), stopped, 'the answer stopped growing');
+        assert.equal(await responseError(second), undefined);
+        // the engine stopped: Glassbox's panel shows this answer (its own history) as stopped, short of the limit
+        await panel
+          .locator('gb-chat', { hasText: '@glassbox: Explain what this code does. Line by line' })
+          .waitFor();
+        const stored = panel.locator('article[aria-label="Answer from the model"]').last();
+        await until(
+          async () => !/\bstate-streaming\b/.test((await stored.getAttribute('class')) ?? ''),
+          'Glassbox ended it',
+        );
+        state = `${await stored.getAttribute('class')} (${await stored.locator('.stats').innerText()})`;
+        if (!/reached the token limit/.test(state)) break;
+        t.diagnostic(`attempt ${attempt}: the answer was complete before Stop landed: ${state}`);
+      }
       assert.match(state, /\bstate-stopped\b.*stopped/is, `Glassbox stored the answer as stopped: ${state}`);
       await page.screenshot({ path: join(artifacts, 'integration-lm-stopped.png') });
     }));
