@@ -1,6 +1,6 @@
 // Drives VS Code's own Chat view (not the Glassbox panel): its input, requests, responses, Stop and the model picker.
 import type { Locator, Page } from 'playwright-core';
-import { runCommand, until } from './workbench';
+import { clickNow, runCommand, until } from './workbench';
 
 /** The Chat view's widget (in the secondary side bar by default). */
 export function chatView(page: Page): Locator {
@@ -80,14 +80,9 @@ export function stopButton(page: Page): Locator {
   return chatView(page).locator('.chat-input-toolbars a.codicon-stop-circle');
 }
 
-/**
- * Clicks Stop as soon as it shows: a mouse click at its centre. Playwright's checks before a locator click took up to
- * 2 s while an answer streamed on a busy machine, longer than the bundled model needs for a whole answer.
- */
+/** Clicks the Chat view's Stop as soon as it shows (clickNow: no actionability checks). */
 export async function pressStop(page: Page): Promise<void> {
-  const box = await stopButton(page).boundingBox();
-  if (!box) throw new Error('the Stop button is not on screen');
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await clickNow(page, stopButton(page), 'the Stop button');
 }
 
 /** Opens the input's model picker and returns the labels of the rows it offers. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   artifacts,
+  clickNow,
   openAndSelect,
   openWorkbench,
   panelFrame,
@@ -69,7 +70,7 @@ async function explainStopReload(): Promise<void> {
   // streamed text appears while the answer is still being written
   await panel.locator('article.state-streaming gb-markdown').filter({ hasText: /\S/ }).waitFor();
   const partial = (await answer.locator('gb-markdown').innerText()).length;
-  await panel.locator('[aria-label="Stop generating"]').click();
+  await clickNow(page, panel.locator('[aria-label="Stop generating"]'), 'Stop generating');
   await panel.locator('article.state-stopped[aria-label="Answer from the model"]').waitFor();
   assert.match((await answer.locator('.stats').innerText()).toLowerCase(), /stopped/);
   const stopped = await answer.locator('gb-markdown').innerText();

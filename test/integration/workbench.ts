@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { ensureCodeServer, freePort, installExtension, startCodeServer } from '../../scripts/code-server.mjs';
 import { targetOf, vsixPath } from '../../scripts/vsix-targets.mjs';
 
@@ -158,6 +158,16 @@ export async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame>
 }
 
 /** Polls `check` (every 250 ms) until it returns true; fails with `what` after `timeoutMs`. */
+/**
+ * Clicks `target` at once: a mouse click at its centre. Playwright's checks before a locator click took up to 2 s while
+ * an answer streamed on a busy machine, longer than the bundled model needs for a whole answer.
+ */
+export async function clickNow(page: Page, target: Locator, what: string): Promise<void> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error(`${what} is not on screen`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
 export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
