@@ -279,10 +279,6 @@ export class Inspector {
   }
 
   /**
-   * The most tokens (BOS included) one inspection may hold: a layer's attention, [heads, n, n] float32, must fit in a
-   * quarter of the budget (the graph makes one such tensor per layer while it runs, and the views keep a few).
-   */
-  /**
    * Every row of logits over `ids`, handed to `visit` a chunk of rows at a time: one pass when all rows fit
    * `logitsChunkBytes`, else chunks fed after the previous ones' KV cache, so a 151,936-token vocabulary never holds
    * [positions, vocab] at once. A graph that quantizes activations over the whole pass (DynamicQuantizeLinear) is
@@ -293,12 +289,16 @@ export class Inspector {
     const rowBytes = 4 * this.model.dims.vocab;
     const chunk = Math.max(1, Math.floor(this.logitsChunkBytes / rowBytes));
     if (ids.length <= chunk || !this.model.runChunks || this.wholePassQuantization) {
-      visit(await this.fetch(ids, 'logits'), 0);
+      visit(await this.logitsOf(ids), 0);
       return;
     }
     await this.model.runChunks(this.predictions ?? (await this.viewsSession()), ids, chunk, visit);
   }
 
+  /**
+   * The most tokens (BOS included) one inspection may hold: a layer's attention, [heads, n, n] float32, must fit in a
+   * quarter of the budget (the graph makes one such tensor per layer while it runs, and the views keep a few).
+   */
   private maxTokensForMemory(): number {
     return Math.max(16, Math.floor(Math.sqrt(this.budgetBytes / 4 / (4 * this.model.dims.heads))));
   }
@@ -390,9 +390,9 @@ export class Inspector {
   }
 
   /** Logits of one full pass, on the prediction session. */
-  private async fetch(ids: number[], name: 'logits'): Promise<Float32Array> {
-    const out = await this.model.run(this.predictions ?? (await this.viewsSession()), ids, [name]);
-    return out[name] as Float32Array;
+  private async logitsOf(ids: number[]): Promise<Float32Array> {
+    const out = await this.model.run(this.predictions ?? (await this.viewsSession()), ids, ['logits']);
+    return out.logits as Float32Array;
   }
 
   /** Promoted tensors of one full pass, on the views session. */

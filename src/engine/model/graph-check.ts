@@ -23,7 +23,7 @@ export interface GraphSignature {
   logitsType: 'float32' | 'float16';
 }
 
-const LOGITS_TO_KEEP = ['num_logits_to_keep', 'logits_to_keep'];
+export const LOGITS_TO_KEEP = ['num_logits_to_keep', 'logits_to_keep'];
 const KNOWN_INPUTS = new Set([
   'input_ids',
   'attention_mask',

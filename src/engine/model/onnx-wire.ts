@@ -216,12 +216,6 @@ export interface RewriteOptions {
   nodes?: ReadonlyMap<number, NodeEdit>;
   /** GraphProto fields to append (serialized GraphProto bytes: nodes, initializers, inputs, outputs). */
   append?: Uint8Array;
-  /**
-   * Leave large raw weights where they are and reference them as external data of the source file, so the
-   * rewritten model is only its graph and ONNX Runtime reads the weights from the original files (see
-   * rewriteModelFile).
-   */
-  externalise?: boolean;
 }
 
 function rewrite(src: ByteSource, options: RewriteOptions, place: Placement | undefined): Buffer {
@@ -259,31 +253,30 @@ function rewrite(src: ByteSource, options: RewriteOptions, place: Placement | un
 }
 
 /**
- * Rewrites the model file at `path`. With `externalise`, the result references the file's own weights instead of
- * copying them, and every reference names the real file (links followed: the Hugging Face cache links snapshot files to
- * blobs, and ONNX Runtime refuses a graph given as bytes whose weights are reached through a link). `folder` is what
- * the references resolve against: ONNX Runtime's external-initializer folder.
+ * Rewrites the model file at `path`, referencing its weights instead of copying them: large raw data stays in the file
+ * and becomes external data, so the rewritten model is only its graph. Every reference names the real file (links
+ * followed: the Hugging Face cache links snapshot files to blobs, and ONNX Runtime refuses a graph given as bytes whose
+ * weights are reached through a link). `folder` is what the references resolve against: ONNX Runtime's
+ * external-initializer folder.
  */
 export function rewriteModelFile(
   path: string,
   options: RewriteOptions = {},
 ): { bytes: Buffer; folder: string } {
+  const real = realpathSync(path);
+  const folder = dirname(real);
+  const relocate = (location: string): string => {
+    const named = normalize(join(dirname(path), location));
+    if (!named.startsWith(dirname(path) + sep)) return location; // outside the model's folder: ORT refuses it
+    try {
+      const target = realpathSync(named);
+      return target.startsWith(folder + sep) ? relative(folder, target) : location;
+    } catch {
+      return location; // missing: ONNX Runtime names the file
+    }
+  };
   const fd = openSync(path, 'r');
   try {
-    if (!options.externalise)
-      return { bytes: rewrite(new FileSource(fd), options, undefined), folder: dirname(path) };
-    const real = realpathSync(path);
-    const folder = dirname(real);
-    const relocate = (location: string): string => {
-      const named = normalize(join(dirname(path), location));
-      if (!named.startsWith(dirname(path) + sep)) return location; // outside the model's folder: ORT refuses it
-      try {
-        const target = realpathSync(named);
-        return target.startsWith(folder + sep) ? relative(folder, target) : location;
-      } catch {
-        return location; // missing: ONNX Runtime names the file
-      }
-    };
     return { bytes: rewrite(new FileSource(fd), options, { file: basename(real), relocate }), folder };
   } finally {
     closeSync(fd);
@@ -292,5 +285,5 @@ export function rewriteModelFile(
 
 /** Rewrites model bytes already in memory (a graph whose weights are external already). */
 export function rewriteModelBytes(bytes: Uint8Array, options: RewriteOptions = {}): Buffer {
-  return rewrite(memorySource(bytes), { ...options, externalise: false }, undefined);
+  return rewrite(memorySource(bytes), options, undefined);
 }

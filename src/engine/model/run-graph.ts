@@ -2,10 +2,11 @@
 import { GraphIndex } from '../inspect/graph-index';
 import { decodeGraph, graphFields, type OnnxGraph } from '../inspect/onnx-proto';
 import { findHead } from '../inspect/weight-patterns';
+import { LOGITS_TO_KEEP } from './graph-check';
 import { rewriteModelBytes, rewriteModelFile, type NodeEdit } from './onnx-wire';
 
 /** The input the edit adds, read as Transformers/Optimum exports read theirs: 0 keeps every position. */
-export const ADDED_KEEP_INPUT = 'num_logits_to_keep';
+const ADDED_KEEP_INPUT = 'num_logits_to_keep';
 const SLICED = 'glassbox/logits_rows';
 const INT64 = 7;
 
@@ -28,7 +29,7 @@ export interface RunGraph {
 
 /** Why the LM head cannot be fed only its last rows, or the head node and the tensor it multiplies. */
 function headNode(graph: OnnxGraph): { index: number; input: string } | string {
-  if (graph.input.some((i) => i.name === 'num_logits_to_keep' || i.name === 'logits_to_keep'))
+  if (graph.input.some((i) => LOGITS_TO_KEEP.includes(i.name)))
     return 'the graph already takes num_logits_to_keep';
   const ix = new GraphIndex(graph);
   const head = findHead(ix, 'logits');
@@ -58,7 +59,7 @@ export function buildRunGraphs(
   onnxPath: string,
   options: { cpuAccuracy?: CpuAccuracy } = {},
 ): { any: RunGraph; cpu: RunGraph } {
-  const { bytes: base, folder } = rewriteModelFile(onnxPath, { externalise: true });
+  const { bytes: base, folder } = rewriteModelFile(onnxPath);
   const graph = decodeGraph(base);
   const head = headNode(graph);
   const headEdit = new Map<number, NodeEdit>();
