@@ -155,8 +155,8 @@ describe('Glassbox in VS Code Chat (code-server)', () => {
         .waitFor();
 
       // Stop while Glassbox writes a second answer. It is pressed as soon as the request runs, but the bundled model
-      // writes its whole answer (320 tokens) in about 1 s at 300 tokens/s, and a click can land after that: such an
-      // attempt shows nothing about Stop, and a new chat tries again, up to STOP_ATTEMPTS times
+      // writes its whole answer (320 tokens) in about 1 s at 300 tokens/s, and a click can land after that, or before
+      // its first word: such an attempt shows nothing about Stop, and a new chat tries again, up to STOP_ATTEMPTS times
       await panel.locator('vscode-tab-header.tab-chat').click();
       let state = '';
       for (let attempt = 1; attempt <= STOP_ATTEMPTS; attempt++) {
@@ -173,6 +173,11 @@ describe('Glassbox in VS Code Chat (code-server)', () => {
         await page.waitForTimeout(2_000);
         assert.equal(await responseText(second), stopped, 'the answer stopped growing');
         assert.equal(await responseError(second), undefined);
+        if (stopped.trim() === '') {
+          // Stop landed before Glassbox wrote anything (it may not even have begun the answer): nothing to look for
+          t.diagnostic(`attempt ${attempt}: Stop landed before the answer's first text`);
+          continue;
+        }
         // the engine stopped: Glassbox's panel shows this answer (its own history) as stopped, short of the limit
         await panel
           .locator('gb-chat', { hasText: '@glassbox: Explain what this code does. Line by line' })
