@@ -24,6 +24,7 @@ import { ModelWeights } from './model-weights';
 import { topK } from '../math';
 import { positionStats, type PositionStats } from './next-token-stats';
 import { decodeGraph, graphOutputsAppendix, type OnnxGraph } from './onnx-proto';
+import { RowStats, rowStatsModel } from './row-stats';
 import { TensorCache } from './tensor-cache';
 
 /** A request the inspector cannot answer; `code` is stable (unavailable, out-of-range, inspection-gone). */
@@ -64,12 +65,14 @@ export interface InspectableModel {
    */
   ownSession?: ort.InferenceSession;
   openSession(model: EditedModel): Promise<ort.InferenceSession>;
+  /** A CPU session on a small graph of the inspector's own (row-stats.ts), with the model's thread settings. */
+  openCpuSession(bytes: Uint8Array): Promise<ort.InferenceSession>;
   /** Passes over `ids` `chunk` positions at a time with the KV cache, handing each one's logits rows to `visit`. */
   runChunks?(
     session: ort.InferenceSession,
     ids: number[],
     chunk: number,
-    visit: (rows: Float32Array, first: number) => void,
+    visit: (rows: Float32Array, first: number) => Promise<void>,
   ): Promise<void>;
   /** One full pass over `ids` (no cache), returning `fetches` as float32 arrays. */
   run(session: ort.InferenceSession, ids: number[], fetches: string[]): Promise<Record<string, Float32Array>>;
@@ -99,6 +102,8 @@ export class Inspector {
     /** Runs prediction passes (logits only): the model's own session when it offers one. */
     private readonly predictions: ort.InferenceSession | undefined,
     private readonly openViews: () => Promise<ort.InferenceSession>,
+    /** Each position's statistics from its row of logits, in ONNX Runtime. */
+    private readonly rowStats: RowStats,
     private readonly budgetBytes: number,
     /** The most logits one pass makes at once (see logitRows). */
     private readonly logitsChunkBytes: number,
@@ -139,6 +144,7 @@ export class Inspector {
       anatomy,
       own,
       openViews,
+      new RowStats(await model.openCpuSession(rowStatsModel())),
       options.budgetBytes ?? 256 * 2 ** 20,
       options.logitsChunkBytes ?? 64 * 2 ** 20,
     );
@@ -172,16 +178,16 @@ export class Inspector {
     const t1 = performance.now();
     const V = this.model.dims.vocab;
     const positions: (InspectPosition | null)[] = tokens.map(() => null);
-    let statsMs = 0; // spent reading rows, while the next chunk's pass may run
+    let statsMs = 0; // spent on the rows' statistics, between the passes
     // logits row r predicts ids[r + 1], which is tokens[r + 1 - offset]
-    await this.logitRows(ids, (rows, first) => {
+    await this.logitRows(ids, async (rows, first) => {
       const s0 = performance.now();
-      for (let j = 0; first + j < ids.length && j * V < rows.length; j++) {
-        const i = first + j + 1 - offset;
-        const tok = tokens[i];
-        if (i >= 0 && tok)
-          positions[i] = this.named(positionStats(rows.subarray(j * V, (j + 1) * V), tok.id, k));
-      }
+      const count = Math.min(ids.length - first, Math.floor(rows.length / V));
+      const actual = Array.from({ length: count }, (_, j) => tokens[first + j + 1 - offset]?.id);
+      const stats = await this.rowStats.of(rows, V, actual, k);
+      stats.forEach((s, j) => {
+        if (s) positions[first + j + 1 - offset] = this.named(s);
+      });
       statsMs += performance.now() - s0;
     });
     const t2 = performance.now();
@@ -284,12 +290,15 @@ export class Inspector {
    * [positions, vocab] at once. A graph that quantizes activations over the whole pass (DynamicQuantizeLinear) is
    * always run in one pass: its numbers depend on what else is in the pass.
    */
-  private async logitRows(ids: number[], visit: (rows: Float32Array, first: number) => void): Promise<void> {
+  private async logitRows(
+    ids: number[],
+    visit: (rows: Float32Array, first: number) => Promise<void>,
+  ): Promise<void> {
     if (ids.length === 0) return;
     const rowBytes = 4 * this.model.dims.vocab;
     const chunk = Math.max(1, Math.floor(this.logitsChunkBytes / rowBytes));
     if (ids.length <= chunk || !this.model.runChunks || this.wholePassQuantization) {
-      visit(await this.logitsOf(ids), 0);
+      await visit(await this.logitsOf(ids), 0);
       return;
     }
     await this.model.runChunks(this.predictions ?? (await this.viewsSession()), ids, chunk, visit);

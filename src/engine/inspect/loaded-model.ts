@@ -1,6 +1,6 @@
 // Adapts the engine's LoadedModel to what the inspector needs (tokens with spans, sessions, full passes).
 import { halvesToFloats } from '../math';
-import { emptyCache, releaseCache, runStep, type StepOutput } from '../model/forward';
+import { emptyCache, releaseCache, runInChunks, runStep } from '../model/forward';
 import type { LoadedModel } from '../model/model';
 import { createSession } from '../model/session';
 import type { InspectableModel } from './inspector';
@@ -39,26 +39,16 @@ export function inspectableModel(model: LoadedModel, options: { threads?: number
           ...('path' in edited ? {} : { externalDataFolder: edited.externalDataFolder }),
         })
       ).session,
-    runChunks: async (session, ids, chunk, visit) => {
-      let cache = emptyCache(model);
-      let pending: Promise<StepOutput> | undefined = runStep(session, model, ids.slice(0, chunk), cache);
-      try {
-        for (let first = 0; first < ids.length; first += chunk) {
-          const out: StepOutput = await (pending as Promise<StepOutput>);
-          pending = undefined;
-          cache = out.present;
-          // ONNX Runtime computes the next chunk on its threads (taking over the cache) while this one is visited
-          const next = ids.slice(first + chunk, first + 2 * chunk);
-          if (next.length > 0) pending = runStep(session, model, next, cache);
-          visit(out.logits, first);
-        }
-      } finally {
-        if (pending) {
-          const last = await pending.catch(() => undefined);
-          if (last) releaseCache(last.present);
-        } else releaseCache(cache);
-      }
-    },
+    openCpuSession: async (bytes) =>
+      (
+        await createSession(bytes, {
+          ep: 'cpu',
+          label: "the inspector's statistics graph",
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+        })
+      ).session,
+    runChunks: (session, ids, chunk, visit) =>
+      runInChunks(session, model, ids, chunk, (step, first) => visit(step.logits, first)),
     run: async (session, ids, fetches) => {
       const extra = fetches.filter((f) => f !== 'logits');
       const out = await runStep(session, model, ids, emptyCache(model), { extraOutputs: extra });

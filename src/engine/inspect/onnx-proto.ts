@@ -2,12 +2,22 @@
 import * as protobuf from 'protobufjs';
 
 // Field numbers from onnx/onnx.proto (IR version 10). Fields not listed are skipped when decoding, which is fine:
-// the inspector only reads the graph and never re-encodes a decoded model (see graph-edit.ts).
+// the inspector only reads the graph and never re-encodes a decoded model (see graph-edit.ts); encodeModel writes
+// small models of its own.
 const schema = {
   nested: {
     onnx: {
       nested: {
-        ModelProto: { fields: { irVersion: { type: 'int64', id: 1 }, graph: { type: 'GraphProto', id: 7 } } },
+        ModelProto: {
+          fields: {
+            irVersion: { type: 'int64', id: 1 },
+            graph: { type: 'GraphProto', id: 7 },
+            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
+          },
+        },
+        OperatorSetIdProto: {
+          fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } },
+        },
         GraphProto: {
           fields: {
             node: { rule: 'repeated', type: 'NodeProto', id: 1 },
@@ -158,6 +168,62 @@ export function graphFields(additions: GraphAdditions): Uint8Array {
         name,
         type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
       })),
+    }),
+  ).finish();
+}
+
+/** A tensor's type in encodeModel: element type (TensorProto.DataType) and dims, a string naming a dynamic one. */
+export interface ValueSpec {
+  name: string;
+  elemType: number;
+  dims: (number | string)[];
+}
+
+/** What encodeModel writes: a whole model of a few nodes, no weights but small initializers. */
+export interface ModelSpec {
+  opset: number;
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  initializers: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[];
+  nodes: {
+    opType: string;
+    input: string[];
+    output: string[];
+    /** int attributes (AttributeProto.INT). */
+    ints?: Record<string, number>;
+  }[];
+}
+
+const ATTRIBUTE_INT = 2;
+
+/** A model file's bytes for `spec` (IR version 8, the default ONNX domain at `spec.opset`). */
+export function encodeModel(spec: ModelSpec): Uint8Array {
+  const value = ({ name, elemType, dims }: ValueSpec) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  });
+  return ModelProto.encode(
+    ModelProto.fromObject({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: spec.opset }],
+      graph: {
+        name: 'glassbox',
+        node: spec.nodes.map((n, i) => ({
+          name: `${n.opType}_${i}`,
+          opType: n.opType,
+          input: n.input,
+          output: n.output,
+          attribute: Object.entries(n.ints ?? {}).map(([name, i]) => ({ name, i, type: ATTRIBUTE_INT })),
+        })),
+        initializer: spec.initializers,
+        input: spec.inputs.map(value),
+        output: spec.outputs.map(value),
+      },
     }),
   ).finish();
 }

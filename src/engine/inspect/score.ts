@@ -1,6 +1,6 @@
 // Scores a text: per-token log-probabilities over sliding windows (bounded memory), bits per byte.
 import type { ScoreSummary } from '../../protocol/engine-methods';
-import { emptyCache, releaseCache, runStep, type KvCache } from '../model/forward';
+import { runInChunks } from '../model/forward';
 import type { GenerationModel } from '../generation/generate';
 import { logProb } from '../math';
 
@@ -31,24 +31,25 @@ export async function scoreIds(
   let scoredUpTo = 1; // ids[0] has no context
   for (let start = 0; scoredUpTo < ids.length; start += stride) {
     const end = Math.min(start + window, ids.length);
-    let cache: KvCache = emptyCache(model);
-    try {
-      for (let c = start; c < end - 1; c += chunk) {
-        if (options.signal?.aborted)
-          throw Object.assign(new Error('scoring was cancelled'), { code: 'cancelled' });
-        const feed = ids.slice(c, Math.min(c + chunk, end - 1));
-        const step = await runStep(model.session, model, feed, cache);
-        cache = step.present;
-        for (let r = 0; r < feed.length; r++) {
-          const target = c + r + 1; // the row after ids[c + r] predicts ids[c + r + 1]
+    // the row after ids[c] predicts ids[c + 1]: the window's last id is only predicted, never fed
+    await runInChunks(
+      model.session,
+      model,
+      ids.slice(start, end - 1),
+      chunk,
+      (step, first) => {
+        for (let r = 0; r < step.rows; r++) {
+          const target = start + first + r + 1;
           if (target < scoredUpTo) continue;
           out[target] = logProb(step.logits.subarray(r * V, (r + 1) * V), ids[target] as number);
         }
-        options.onProgress?.(Math.max(scoredUpTo, Math.min(c + feed.length + 1, end)), ids.length);
-      }
-    } finally {
-      releaseCache(cache);
-    }
+        options.onProgress?.(Math.max(scoredUpTo, Math.min(start + first + step.rows + 1, end)), ids.length);
+      },
+      () => {
+        if (options.signal?.aborted)
+          throw Object.assign(new Error('scoring was cancelled'), { code: 'cancelled' });
+      },
+    );
     scoredUpTo = end;
   }
   return out;

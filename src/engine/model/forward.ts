@@ -134,6 +134,32 @@ export async function runStep(
   };
 }
 
+/**
+ * Runs `ids` through `session` `chunk` positions at a time, each pass after the previous ones' KV cache, so no pass
+ * makes more than `chunk` rows of logits; hands each pass to `visit` (with the index of its first id) before the next
+ * one runs, calls `beforeEach` before every pass (to stop by throwing), and frees the last cache.
+ */
+export async function runInChunks(
+  session: ort.InferenceSession,
+  model: StepModel,
+  ids: readonly number[],
+  chunk: number,
+  visit: (step: StepOutput, first: number) => void | Promise<void>,
+  beforeEach: () => void = () => undefined,
+): Promise<void> {
+  let cache = emptyCache(model);
+  try {
+    for (let first = 0; first < ids.length; first += chunk) {
+      beforeEach();
+      const step = await runStep(session, model, ids.slice(first, first + chunk), cache);
+      cache = step.present;
+      await visit(step, first);
+    }
+  } finally {
+    releaseCache(cache);
+  }
+}
+
 /** Frees a cache's device buffers now (WebGPU); tensors in JS memory are left to the garbage collector. */
 export function releaseCache(cache: KvCache): void {
   for (const t of Object.values(cache.feeds)) if (t.location === 'gpu-buffer') t.dispose();

@@ -205,7 +205,7 @@ describe('inspector memory', () => {
       runChunks: (session, ids, chunk, visit) =>
         runChunks(session, ids, chunk, (rows, first) => {
           chunks.push(first);
-          visit(rows, first);
+          return visit(rows, first);
         }),
     };
     // 5 rows of logits per pass: the text's ~30 positions take 6 or more chunks
