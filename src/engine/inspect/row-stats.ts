@@ -70,9 +70,16 @@ export function rowStatsModel(): Uint8Array {
   });
 }
 
-/** Runs the statistics graph on a session opened from rowStatsModel(). */
+/**
+ * Runs the statistics graph on a session opened from rowStatsModel(), at most `batchBytes` of logits per run: the
+ * graph's [rows, vocab] intermediates (probabilities, the products summed, the comparison with the actual token) stay
+ * in the session's memory arena after a run, so a run over a whole 64 MiB chunk would keep four times that.
+ */
 export class RowStats {
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly batchBytes = 8 * 2 ** 20,
+  ) {}
 
   /**
    * Statistics of each row of `rows` ([actual.length, vocab]): row j's actual next token is actual[j]; a row without
@@ -85,8 +92,23 @@ export class RowStats {
     k: number,
   ): Promise<(PositionStats | null)[]> {
     const n = actual.length;
-    if (n === 0) return [];
     if (rows.length < n * vocab) throw new Error(`${rows.length} logits cannot hold ${n} rows of ${vocab}`);
+    const batch = Math.max(1, Math.floor(this.batchBytes / (4 * vocab)));
+    const stats: (PositionStats | null)[] = [];
+    for (let first = 0; first < n; first += batch) {
+      const part = actual.slice(first, first + batch);
+      stats.push(...(await this.batch(rows.subarray(first * vocab), vocab, part, k)));
+    }
+    return stats;
+  }
+
+  private async batch(
+    rows: Float32Array,
+    vocab: number,
+    actual: (number | undefined)[],
+    k: number,
+  ): Promise<(PositionStats | null)[]> {
+    const n = actual.length;
     const kept = Math.min(Math.max(1, k), vocab); // the top token gives the log-sum-exp, so at least one
     const out = await this.session.run({
       logits: new ort.Tensor('float32', rows.subarray(0, n * vocab), [n, vocab]),

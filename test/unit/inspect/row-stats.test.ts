@@ -110,3 +110,22 @@ test('a row without an actual token gives null; rows beyond the actual list are 
   assert.deepEqual(await stats.of(rows, V, [], 2), []);
   await assert.rejects(stats.of(rows, V, [1, 2, 3, 4], 2), /cannot hold 4 rows/);
 });
+
+test('rows split into runs of at most batchBytes give the same statistics as one run', async () => {
+  const V = 500;
+  const rows = new Float32Array(7 * V);
+  for (let j = 0; j < 7; j++) rows.set(row(V, 20 + j, 12), j * V);
+  const actual = [3, undefined, 499, 0, 250, 17, 42];
+  const session = await ort.InferenceSession.create(rowStatsModel(), { executionProviders: ['cpu'] });
+  const twoRowsARun = new RowStats(session, 2 * 4 * V);
+  assert.deepEqual(await twoRowsARun.of(rows, V, actual, 4), await stats.of(rows, V, actual, 4));
+  const got = await twoRowsARun.of(rows, V, actual, 4);
+  actual.forEach((id, j) => {
+    if (id === undefined) return assert.equal(got[j], null);
+    assertClose(
+      got[j] as NonNullable<(typeof got)[number]>,
+      textbook(rows.subarray(j * V, (j + 1) * V), id, 4),
+      `row ${j}`,
+    );
+  });
+});
