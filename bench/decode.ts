@@ -38,27 +38,32 @@ function median(xs: number[]): number {
 }
 
 /**
- * Runs every contender once per round, interleaved (so a busy machine slows them alike), after one warm-up round;
- * returns each one's median first-token time and decode speed.
+ * Runs every contender once per round, interleaved (so a busy machine slows them alike), each round starting one
+ * contender later (so none always runs right after the same one), after one warm-up round; returns each one's median
+ * first-token time and decode speed, and its decode speed in every round.
  */
 async function measureInterleaved(
   runs: number,
   contenders: [string, () => Promise<Timing>][],
-): Promise<[string, Timing][]> {
+): Promise<{ rows: [string, Timing][]; rounds: number[][] }> {
   const all = contenders.map((): Timing[] => []);
   for (let round = 0; round <= runs; round++) {
-    for (const [i, [, once]] of contenders.entries()) {
-      const t = await once();
+    for (let j = 0; j < contenders.length; j++) {
+      const i = (round + j) % contenders.length;
+      const t = await (contenders[i] as [string, () => Promise<Timing>])[1]();
       if (round > 0) all[i]?.push(t);
     }
   }
-  return contenders.map(([name], i) => [
-    name,
-    {
-      firstTokenMs: median((all[i] ?? []).map((t) => t.firstTokenMs)),
-      decodeTokensPerSecond: median((all[i] ?? []).map((t) => t.decodeTokensPerSecond)),
-    },
-  ]);
+  return {
+    rows: contenders.map(([name], i) => [
+      name,
+      {
+        firstTokenMs: median((all[i] ?? []).map((t) => t.firstTokenMs)),
+        decodeTokensPerSecond: median((all[i] ?? []).map((t) => t.decodeTokensPerSecond)),
+      },
+    ]),
+    rounds: all.map((ts) => ts.map((t) => t.decodeTokensPerSecond)),
+  };
 }
 
 /** Transformers.js (a dev dependency) when it is installed; undefined otherwise. */
@@ -197,7 +202,7 @@ export async function benchDecode(
   } else if (ep === 'cpu') {
     log('  llama.cpp: skipped (no gguf/*.gguf in the model folder: real_size.py --gguf writes one)');
   }
-  const rows = await measureInterleaved(runs, contenders);
+  const { rows, rounds } = await measureInterleaved(runs, contenders);
   await llama?.dispose();
   const moved = [
     await movedPerToken(engineModel, promptIds),
@@ -254,7 +259,13 @@ export async function benchDecode(
     );
   }
   const ratio = (a: Timing, b: Timing) => a.decodeTokensPerSecond / b.decodeTokensPerSecond;
-  log(`  engine / bare loop:        ${ratio(engine, bare).toFixed(2)}x decode (target >= 0.97x)`);
+  // the same round's speeds side by side: their spread says how far the machine's noise moves the median ratio
+  const bareAt = rows.findIndex(([n]) => n.startsWith('bare'));
+  const paired = (rounds[0] ?? []).map((e, r) => e / (rounds[bareAt]?.[r] as number)).sort((a, b) => a - b);
+  log(
+    `  engine / bare loop:        ${ratio(engine, bare).toFixed(2)}x decode (target >= 0.97x); ` +
+      `per round ${paired[0]?.toFixed(2)}..${paired.at(-1)?.toFixed(2)}, median ${median(paired).toFixed(2)}`,
+  );
   const t = rows.find(([n]) => n.startsWith('Transformers'))?.[1];
   if (t) log(`  engine / Transformers.js:  ${ratio(engine, t).toFixed(2)}x decode (target >= 1.5x)`);
   const l = rows.find(([n]) => n.startsWith('llama.cpp'))?.[1];
