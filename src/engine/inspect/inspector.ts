@@ -375,13 +375,14 @@ export class Inspector {
     this.cache.deletePrefix(`${handle}:`);
   }
 
-  /** Frees every held result and the inspection session. */
+  /** Frees every held result, the views session and the statistics session. */
   async dispose(): Promise<void> {
     this.held.clear();
     this.cache.deletePrefix('');
     const views = this.views;
     this.views = undefined;
     if (views) await (await views.catch(() => undefined))?.release();
+    await this.rowStats.release();
   }
 
   get cachedBytes(): number {

@@ -81,6 +81,11 @@ export class RowStats {
     private readonly batchBytes = 8 * 2 ** 20,
   ) {}
 
+  /** Frees the session. */
+  release(): Promise<void> {
+    return this.session.release();
+  }
+
   /**
    * Statistics of each row of `rows` ([actual.length, vocab]): row j's actual next token is actual[j]; a row without
    * one (undefined) gives null. Top entries come most likely first; equal logits keep the lower id first.
