@@ -50,7 +50,19 @@ export function rowStatsModel(): Uint8Array {
         ints: { keepdims: 0 },
       },
       { opType: 'Softmax', input: ['logits'], output: ['probs'], ints: { axis: -1 } },
-      { opType: 'ReduceMax', input: ['logits', 'last_axis'], output: ['max_logit'], ints: { keepdims: 1 } },
+      {
+        opType: 'TopK',
+        input: ['logits', 'k'],
+        output: ['top_logits', 'top_ids'],
+        ints: { axis: -1, largest: 1, sorted: 1 },
+      },
+      // the largest logit, from the k kept (k >= 1) rather than another pass over the vocabulary
+      {
+        opType: 'ReduceMax',
+        input: ['top_logits', 'last_axis'],
+        output: ['max_logit'],
+        ints: { keepdims: 1 },
+      },
       { opType: 'Sub', input: ['logits', 'max_logit'], output: ['centred'] },
       { opType: 'Mul', input: ['probs', 'centred'], output: ['weighted'] },
       {
@@ -58,12 +70,6 @@ export function rowStatsModel(): Uint8Array {
         input: ['weighted', 'last_axis'],
         output: ['expected_gap'],
         ints: { keepdims: 0 },
-      },
-      {
-        opType: 'TopK',
-        input: ['logits', 'k'],
-        output: ['top_logits', 'top_ids'],
-        ints: { axis: -1, largest: 1, sorted: 1 },
       },
       { opType: 'GatherElements', input: ['probs', 'top_ids'], output: ['top_probs'], ints: { axis: -1 } },
     ],
