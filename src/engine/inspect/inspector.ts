@@ -138,18 +138,24 @@ export class Inspector {
       return model.openSession(edited);
     };
     const own = model.ownSession;
-    const ins = new Inspector(
-      model,
-      graph,
-      anatomy,
-      own,
-      openViews,
-      new RowStats(await model.openCpuSession(rowStatsModel())),
-      options.budgetBytes ?? 256 * 2 ** 20,
-      options.logitsChunkBytes ?? 64 * 2 ** 20,
-    );
-    if (!own) await ins.viewsSession(); // no session of the model's own to predict with: open this one now
-    return ins;
+    const rowStats = new RowStats(await model.openCpuSession(rowStatsModel()));
+    try {
+      const ins = new Inspector(
+        model,
+        graph,
+        anatomy,
+        own,
+        openViews,
+        rowStats,
+        options.budgetBytes ?? 256 * 2 ** 20,
+        options.logitsChunkBytes ?? 64 * 2 ** 20,
+      );
+      if (!own) await ins.viewsSession(); // no session of the model's own to predict with: open this one now
+      return ins;
+    } catch (e) {
+      await rowStats.release(); // no inspector will ever dispose it
+      throw e;
+    }
   }
 
   /** The session with the promoted outputs (a second copy of the weights: opened only when a view needs it). */

@@ -234,4 +234,28 @@ describe('inspector memory', () => {
     });
     await ins.dispose();
   });
+
+  test('a create that fails after opening the statistics session releases it', async () => {
+    const model = await inspectable(bundledModel);
+    const opened: ort.InferenceSession[] = [];
+    const failing: typeof model = {
+      ...model,
+      ownSession: undefined, // so create opens the views session at once, which fails
+      openSession: () => Promise.reject(new Error('no views today')),
+      openCpuSession: async (bytes) => {
+        const session = await model.openCpuSession(bytes);
+        opened.push(session);
+        return session;
+      },
+    };
+    await assert.rejects(Inspector.create(failing, { cacheDir: cacheDir() }), /no views today/);
+    assert.equal(opened.length, 1);
+    // a released session refuses feeds a live one runs
+    const feeds = {
+      logits: new ort.Tensor('float32', Float32Array.of(1, 2), [1, 2]),
+      actual: new ort.Tensor('int64', BigInt64Array.of(0n), [1, 1]),
+      k: new ort.Tensor('int64', BigInt64Array.of(1n), [1]),
+    };
+    await assert.rejects(opened[0]?.run(feeds) as Promise<unknown>);
+  });
 });
